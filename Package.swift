@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No package dependencies: the Swift toolchain only (Foundation, Dispatch, Glibc, Swift Testing).
+// Dependencies point one way: mfld → Registry → {Objectives, Reductions, Integrators} → SolverAPI.
+let package = Package(
+  name: "mfld",
+  products: [
+    // Everything a plugin or a custom runner needs: the vocabulary and the built-in parts.
+    .library(name: "MFLD", targets: ["SolverAPI", "Objectives", "Reductions", "Integrators", "Registry"]),
+    .executable(name: "mfld", targets: ["mfld"]),
+  ],
+  targets: [
+    .target(name: "SolverAPI"),
+    .target(name: "Objectives", dependencies: ["SolverAPI"]),
+    .target(name: "Reductions", dependencies: ["SolverAPI"]),
+    .target(name: "Integrators", dependencies: ["SolverAPI"]),
+    .target(name: "Registry", dependencies: ["SolverAPI", "Objectives", "Reductions", "Integrators"]),
+    .executableTarget(name: "mfld", dependencies: ["Registry", "SolverAPI"]),
+    .testTarget(name: "SolverAPITests", dependencies: ["SolverAPI"]),
+    .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "SolverAPI"]),
+    .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Objectives", "SolverAPI"]),
+    .testTarget(name: "RegistryTests", dependencies: ["Registry", "SolverAPI"]),
+    .testTarget(name: "mfldTests", dependencies: ["Registry", "SolverAPI"]),
+  ],
+  swiftLanguageModes: [.v5]
+)

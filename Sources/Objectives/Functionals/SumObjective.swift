@@ -1,0 +1,58 @@
+import SolverAPI
+
+/// F = Σ_k F_k, so δF/δμ = Σ_k δF_k/δμ. Records each term's value as `F_<name>`.
+public final class SumObjective: Objective {
+  public let terms: [any Objective]
+  public let termNames: [String]
+  private var scratch: [Double] = []
+
+  /// `names` label the terms in the trace (made unique by suffixes when repeated).
+  public init(terms: [any Objective], names: [String]) {
+    precondition(!terms.isEmpty && terms.count == names.count)
+    self.terms = terms
+    var seen: [String: Int] = [:]
+    self.termNames = names.map { name in
+      let n = seen[name, default: 0]
+      seen[name] = n + 1
+      return n == 0 ? name : "\(name)\(n + 1)"
+    }
+  }
+
+  public var dimension: Int { terms[0].dimension }
+
+  public var observableNames: [String] {
+    termNames.map { "F_\($0)" } + terms.flatMap(\.observableNames)
+  }
+
+  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
+    guard let gradient else {
+      return try terms.reduce(0) { try $0 + $1.evaluate(cloud, gradient: nil, parallel: parallel) }
+    }
+    if scratch.count != gradient.count { scratch = [Double](repeating: 0, count: gradient.count) }
+    var total = try terms[0].evaluate(cloud, gradient: gradient, parallel: parallel)
+    for term in terms.dropFirst() {
+      total += try scratch.withUnsafeMutableBufferPointer { s -> Double in
+        let f = try term.evaluate(cloud, gradient: s, parallel: parallel)
+        for k in 0..<s.count { gradient[k] += s[k] }
+        return f
+      }
+    }
+    return total
+  }
+
+  public func firstVariation(of cloud: ParticleCloud, at points: ParticleCloud, values: UnsafeMutableBufferPointer<Double>,
+                             gradients: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws {
+    values.initialize(repeating: 0)
+    gradients?.initialize(repeating: 0)
+    for term in terms {
+      let (v, g) = try term.firstVariation(of: cloud, at: points, parallel: parallel)
+      for p in 0..<v.count { values[p] += v[p] }
+      if let gradients { for k in 0..<gradients.count { gradients[k] += g.coordinates[k] } }
+    }
+  }
+
+  public func observe(_ cloud: ParticleCloud, parallel: Parallel) throws -> [Double] {
+    try terms.map { try $0.evaluate(cloud, gradient: nil, parallel: parallel) }
+      + terms.flatMap { try $0.observe(cloud, parallel: parallel) }
+  }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import SolverAPI
+
+/// The version written into every summary.
+public let mfldVersion = "0.1.0"
+
+extension Experiment {
+  /// What a finished (or stopped) run left behind.
+  public struct Result {
+    public var outcome: RunOutcome
+    public var directory: RunDirectory
+    public var summary: ConfigValue
+  }
+
+  /// Runs the plan and writes the run folder: config.json first (so a failed run still says what it
+  /// was), then trace.csv and timing.csv as rows arrive, then summary.json and particles.csv — also
+  /// when the run diverged, so nothing computed is lost. A diverged run's failure is in the result.
+  public func run(outputPath: String? = nil, progress: ((RunProgress) -> Void)? = nil,
+                  shouldStop: (() -> Bool)? = nil) throws -> Result {
+    let directory = try RunDirectory(path: outputPath ?? self.outputPath)
+    try directory.write("config.json", config.jsonText(pretty: true) + "\n")
+    let outcome: RunOutcome
+    do {
+      outcome = try Solver.run(plan, sink: directory, progress: progress, shouldStop: shouldStop)
+    } catch {
+      try? directory.finishTrace()
+      throw error
+    }
+    try directory.finishTrace()
+    let summary = makeSummary(outcome)
+    try directory.write("summary.json", summary.jsonText(pretty: true) + "\n")
+    try directory.write("particles.csv", CSVFormat.cloud(outcome.state.cloud))
+    return Result(outcome: outcome, directory: directory, summary: summary)
+  }
+
+  func makeSummary(_ outcome: RunOutcome) -> ConfigValue {
+    var s: ConfigObject = [:]
+    let status: String
+    switch outcome.failure?.kind {
+    case nil: status = "completed"
+    case .diverged?: status = "diverged"
+    case .interrupted?: status = "interrupted"
+    default: status = "failed"
+    }
+    s["status"] = .string(status)
+    if let f = outcome.failure { s["message"] = .string(f.message) }
+    s["config"] = file.map(ConfigValue.string) ?? .null
+    s["mfld_version"] = .string(mfldVersion)
+    s["steps"] = .integer(outcome.state.step)
+    s["particles"] = .integer(outcome.state.cloud.count)
+    s["domain"] = .string(domain.name)
+    s["threads"] = .integer(plan.parallel.threads)
+    s["wall_seconds"] = .real(outcome.wallSeconds)
+    s["steps_per_second"] = .real(outcome.wallSeconds > 0 ? Double(outcome.stepsTaken) / outcome.wallSeconds : 0)
+    var final: ConfigObject = [:]
+    for (name, value) in zip(plan.columns, outcome.finalRow) {
+      final[name] = value.isFinite ? (name == "step" ? .integer(Int(value)) : .real(value)) : .null
+    }
+    s["final"] = .object(final)
+    return .object(s)
+  }
+}

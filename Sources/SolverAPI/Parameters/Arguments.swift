@@ -1,0 +1,169 @@
+import Foundation
+
+/// Builds nested parts from their resolved config: the registry conforms.
+public protocol PartBuilder: Sendable {
+  /// Builds the part described by the resolved object `value` (with its `"type"`), found at `path`.
+  func build(_ value: ConfigValue, kind: PartKind, path: String, context: BuildContext) throws -> Any
+}
+
+/// What every builder may need besides its own parameters.
+public struct BuildContext: Sendable {
+  /// The config file, for messages (nil for configs built in code).
+  public var file: String?
+  /// Folder that relative paths are resolved against (the config file's folder).
+  public var baseDirectory: String
+  /// The run's root random stream; parts take `args.random`, a child named by their key path.
+  public var random: RandomStream
+  /// The particles' domain, once known.
+  public var domain: (any Geometry)?
+  /// Builds nested parts.
+  public var builder: any PartBuilder
+
+  public init(file: String?, baseDirectory: String, random: RandomStream, domain: (any Geometry)? = nil, builder: any PartBuilder) {
+    self.file = file
+    self.baseDirectory = baseDirectory
+    self.random = random
+    self.domain = domain
+    self.builder = builder
+  }
+}
+
+/// A part's validated parameters (every default filled in), as its builder reads them.
+/// Reads of declared parameters never fail: validation already checked presence, type and range.
+public struct Arguments: Sendable {
+  public let kind: PartKind
+  public let name: String
+  /// Key path of this part in the config, e.g. `objective.terms[0]`.
+  public let path: String
+  public let values: ConfigObject
+  /// The declarations the values were validated against.
+  public let parameters: [Parameter]
+  public let context: BuildContext
+
+  public init(kind: PartKind, name: String, path: String, values: ConfigObject, parameters: [Parameter], context: BuildContext) {
+    self.kind = kind
+    self.name = name
+    self.path = path
+    self.values = values
+    self.parameters = parameters
+    self.context = context
+  }
+
+  /// `path.key`.
+  public func path(of key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+  /// An error about `key` (or the part itself when nil), naming the file and key path.
+  public func error(_ key: String?, _ message: String, fix: String? = nil) -> ConfigError {
+    ConfigError(file: context.file, path: key.map(path(of:)) ?? path, message, fix: fix)
+  }
+
+  private func value(_ key: String) -> ConfigValue {
+    guard let v = values[key] else { preconditionFailure("\(name): parameter '\(key)' was not declared") }
+    return v
+  }
+
+  public func real(_ key: String) -> Double { value(key).doubleValue! }
+
+  public func integer(_ key: String) -> Int {
+    if case .integer(let i) = value(key) { return i }
+    return Int(value(key).doubleValue!)
+  }
+
+  public func bool(_ key: String) -> Bool {
+    if case .bool(let b) = value(key) { return b }
+    preconditionFailure("\(name): '\(key)' is not a boolean")
+  }
+
+  public func string(_ key: String) -> String {
+    if case .string(let s) = value(key) { return s }
+    preconditionFailure("\(name): '\(key)' is not a string")
+  }
+
+  /// A declared `.path` parameter, made absolute against the config file's folder.
+  public func path(_ key: String) -> String {
+    let p = string(key)
+    if p.hasPrefix("/") { return p }
+    return URL(fileURLWithPath: context.baseDirectory).appendingPathComponent(p).standardizedFileURL.path
+  }
+
+  public func reals(_ key: String) -> [Double] {
+    guard case .array(let a) = value(key) else { preconditionFailure("\(name): '\(key)' is not an array") }
+    return a.map { $0.doubleValue! }
+  }
+
+  public func matrix(_ key: String) -> [[Double]] {
+    guard case .array(let rows) = value(key) else { preconditionFailure("\(name): '\(key)' is not an array") }
+    return rows.map { row in
+      guard case .array(let a) = row else { preconditionFailure("\(name): '\(key)' is not a matrix") }
+      return a.map { $0.doubleValue! }
+    }
+  }
+
+  /// The arguments of a nested group.
+  public func group(_ key: String) -> Arguments {
+    guard case .object(let o) = value(key), case .group(let members)? = declaration(key)?.type else {
+      preconditionFailure("\(name): '\(key)' is not a group")
+    }
+    return Arguments(kind: kind, name: name, path: path(of: key), values: o, parameters: members, context: context)
+  }
+
+  /// Builds the nested part `key` as a `T`.
+  public func part<T>(_ key: String, as type: T.Type = T.self) throws -> T {
+    try cast(context.builder.build(value(key), kind: kindOf(key), path: path(of: key), context: context), key: path(of: key))
+  }
+
+  /// Builds the nested parts `key[0]`, `key[1]`, … as `T`s.
+  public func parts<T>(_ key: String, as type: T.Type = T.self) throws -> [T] {
+    guard case .array(let items) = value(key) else { preconditionFailure("\(name): '\(key)' is not an array") }
+    return try items.enumerated().map { i, item in
+      let p = path(of: key) + "[\(i)]"
+      return try cast(context.builder.build(item, kind: kindOf(key), path: p, context: context), key: p)
+    }
+  }
+
+  /// The particles' domain; an error when the part is used where no domain is set.
+  public var domain: any Geometry {
+    get throws {
+      guard let d = context.domain else {
+        throw error(nil, "'\(name)' needs a particle domain, and none is set here", fix: "add a \"domain\" to the config")
+      }
+      return d
+    }
+  }
+
+  /// This part's own random stream, named by its key path (so it never shifts when other parts change).
+  public var random: RandomStream { context.random.split(path) }
+
+  private func declaration(_ key: String) -> Parameter? { parameters.first { $0.name == key } }
+
+  private func kindOf(_ key: String) -> PartKind {
+    switch declaration(key)?.type {
+    case .part(let k)?, .parts(let k)?: return k
+    default: preconditionFailure("\(name): '\(key)' is not declared as a part")
+    }
+  }
+
+  private func cast<T>(_ product: Any, key: String) throws -> T {
+    guard let t = product as? T else {
+      throw ConfigError(file: context.file, path: key, "built a \(type(of: product)), expected \(T.self)",
+                        fix: "the part registered under this name is broken; check its plugin")
+    }
+    return t
+  }
+}
+
+extension Arguments {
+  /// Builds the schedule `key` and checks that its value lies in `range` at the first step (and at
+  /// step 10⁶, which catches schedules that leave the range later), naming the key path if not.
+  public func schedule(_ key: String, in range: Interval) throws -> any Schedule {
+    let s = try part(key, as: (any Schedule).self)
+    for t in [0, 1_000_000] {
+      let v = s.value(at: t)
+      if !range.contains(v) {
+        throw error(key, "must be \(range.condition), found \(v) at step \(t)",
+                    fix: range == .positive ? "use a positive value such as 0.01" : "use a value \(range.condition)")
+      }
+    }
+    return s
+  }
+}

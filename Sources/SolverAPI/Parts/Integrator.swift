@@ -1,0 +1,35 @@
+/// The problem an integrator advances: an objective over probability measures on the particles'
+/// domain, and the metric that moves the particles.
+public struct Problem {
+  public var objective: any Objective
+  public var metric: any Metric
+  public init(objective: any Objective, metric: any Metric) {
+    self.objective = objective
+    self.metric = metric
+  }
+}
+
+/// Where a run is: the cloud, the next step to take (from 0), and the elapsed time Σ η.
+public struct SolverState: Sendable {
+  public var cloud: ParticleCloud
+  public var step: Int
+  public var time: Double
+  public init(cloud: ParticleCloud, step: Int = 0, time: Double = 0) {
+    self.cloud = cloud
+    self.step = step
+    self.time = time
+  }
+}
+
+/// A time integrator: advances the particle cloud by one step (MATH.md §3). Temperature and step
+/// size are schedules, so annealing composes with every integrator.
+public protocol Integrator: AnyObject {
+  /// τ_t.
+  var temperature: any Schedule { get }
+  /// η_t.
+  var stepSize: any Schedule { get }
+
+  /// Takes step `state.step` and advances `state` (step + 1, time + η). Returns F(μ_m) of the cloud
+  /// before the move, which the step computes anyway. `noise` is the run's dynamics stream.
+  func step(_ state: inout SolverState, problem: Problem, noise: RandomStream, parallel: Parallel) throws -> Double
+}

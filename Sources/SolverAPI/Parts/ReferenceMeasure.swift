@@ -1,0 +1,17 @@
+/// The reference measure ρ ∝ e^{−U} of the entropy term τ H(μ | ρ) (MATH.md §1).
+///
+/// Its only effect on the dynamics is the drift −τ ∇U(X); a flat reference (U = 0: Lebesgue on ℝ^d,
+/// uniform on the sphere and torus) adds nothing.
+public struct ReferenceMeasure: Sendable {
+  /// The name it was configured by, for messages.
+  public let name: String
+  /// U, or nil when U = 0.
+  public let potential: (any ScalarField)?
+
+  public init(name: String, potential: (any ScalarField)?) {
+    self.name = name
+    self.potential = potential
+  }
+
+  public static let flat = ReferenceMeasure(name: "lebesgue", potential: nil)
+}

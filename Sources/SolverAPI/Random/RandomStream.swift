@@ -1,0 +1,109 @@
+import Foundation
+
+/// A named, splittable source of randomness derived from the run's seed.
+///
+/// Every consumer of randomness (initial particles, data generation, the Langevin noise,
+/// minibatches) takes its own stream, `RandomStream(seed: s).split("noise")`, so adding a new
+/// consumer never shifts the numbers of another. Draws are addressed by counters, not by a
+/// position in a sequence: `normals(step:index:into:count:)` is a pure function of
+/// (seed, stream, step, index).
+public struct RandomStream: Sendable, Hashable {
+  public let philox: Philox
+  /// The 64-bit key, for checkpoints and for deriving child streams.
+  public let key: UInt64
+
+  public init(seed: UInt64) { self.init(key: mix64(seed ^ 0x6D66_6C64_6D66_6C64)) }
+  private init(key: UInt64) { self.key = key; self.philox = Philox(key: key) }
+
+  /// An independent child stream named `label`.
+  public func split(_ label: String) -> RandomStream {
+    var h = key
+    for byte in label.utf8 { h = mix64(h ^ UInt64(byte)) }
+    return RandomStream(key: mix64(h ^ 0xA5A5_A5A5_5A5A_5A5A))
+  }
+
+  /// An independent child stream numbered `index` (for repeats and variants).
+  public func split(_ index: Int) -> RandomStream {
+    RandomStream(key: mix64(key ^ mix64(UInt64(bitPattern: Int64(index)) &+ 0x1234_5678)))
+  }
+
+  /// Fills `count` standard normal deviates for (`step`, `index`) — e.g. the noise ξ of particle
+  /// `index` at step `step`. Box–Muller on Philox uniforms; the result does not depend on which
+  /// thread asks or in which order.
+  @inlinable @inline(__always)
+  public func normals(step: Int, index: Int, into out: UnsafeMutablePointer<Double>, count: Int) {
+    let s = UInt64(bitPattern: Int64(step))
+    let (s0, s1) = (UInt32(truncatingIfNeeded: s), UInt32(truncatingIfNeeded: s >> 32))
+    var j = 0
+    var blockIndex: UInt32 = 0
+    while j < count {
+      let (a, b) = philox.block(UInt32(truncatingIfNeeded: index), blockIndex, s0, s1)
+      blockIndex &+= 1
+      let (z0, z1) = boxMuller(a, b)
+      out[j] = z0
+      if j + 1 < count { out[j + 1] = z1 }
+      j += 2
+    }
+  }
+
+  /// A uniform deviate in [0, 1) addressed by (`step`, `index`, `lane`).
+  @inlinable
+  public func uniform(step: Int, index: Int, lane: Int = 0) -> Double {
+    let s = UInt64(bitPattern: Int64(step))
+    let (a, _) = philox.block(UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: lane) | 0x8000_0000,
+                              UInt32(truncatingIfNeeded: s), UInt32(truncatingIfNeeded: s >> 32))
+    return Double(a >> 11) * 0x1p-53
+  }
+
+  /// A sequential generator on this stream, for one-off sampling (initial clouds, data sets).
+  public func generator() -> RandomSequence { RandomSequence(philox: philox) }
+}
+
+/// Box–Muller: two independent N(0, 1) deviates from two 64-bit words.
+@inlinable @inline(__always)
+public func boxMuller(_ a: UInt64, _ b: UInt64) -> (Double, Double) {
+  let u1 = Double((a >> 11) &+ 1) * 0x1p-53  // (0, 1]: log is finite
+  let u2 = Double(b >> 11) * 0x1p-53
+  let r = (-2 * log(u1)).squareRoot()
+  let theta = 2 * Double.pi * u2
+  return (r * cos(theta), r * sin(theta))
+}
+
+/// A sequential generator (Swift's `RandomNumberGenerator`) over a Philox stream.
+public struct RandomSequence: RandomNumberGenerator, Sendable {
+  let philox: Philox
+  /// Number of 128-bit blocks consumed so far: the whole state, with the stream's key.
+  public private(set) var position: UInt64 = 0
+  private var spare: UInt64? = nil
+  private var spareNormal: Double? = nil
+
+  init(philox: Philox) { self.philox = philox }
+
+  public mutating func next() -> UInt64 {
+    if let s = spare { spare = nil; return s }
+    let (a, b) = nextBlock()
+    spare = b
+    return a
+  }
+
+  private mutating func nextBlock() -> (UInt64, UInt64) {
+    let p = position
+    position &+= 1
+    return philox.block(UInt32(truncatingIfNeeded: p), UInt32(truncatingIfNeeded: p >> 32), 0x5EED_5EED, 0x0F0F_0F0F)
+  }
+
+  /// Uniform in [0, 1).
+  public mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+  /// Standard normal.
+  public mutating func normal() -> Double {
+    if let z = spareNormal { spareNormal = nil; return z }
+    let (a, b) = nextBlock()
+    let (z0, z1) = boxMuller(a, b)
+    spareNormal = z1
+    return z0
+  }
+
+  /// Uniform integer in 0..<n.
+  public mutating func index(below n: Int) -> Int { Int.random(in: 0..<n, using: &self) }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// Receives the trace of a run as it is produced.
+public protocol TraceSink: AnyObject {
+  func begin(columns: [String]) throws
+  /// One recorded row (values in column order) and the wall-clock seconds since the run started.
+  func record(_ row: [Double], wallSeconds: Double) throws
+}
+
+/// A trace kept in memory (tests, `compare`).
+public final class TraceTable: TraceSink {
+  public private(set) var columns: [String] = []
+  public private(set) var rows: [[Double]] = []
+  public private(set) var wallSeconds: [Double] = []
+  public init() {}
+  public func begin(columns: [String]) throws { self.columns = columns }
+  public func record(_ row: [Double], wallSeconds: Double) throws { rows.append(row); self.wallSeconds.append(wallSeconds) }
+  /// The recorded values of one column.
+  public func column(_ name: String) -> [Double] {
+    guard let k = columns.firstIndex(of: name) else { return [] }
+    return rows.map { $0[k] }
+  }
+}
+
+/// RunProgress of a running solve, for a progress line.
+public struct RunProgress: Sendable {
+  public var step: Int
+  public var lastStep: Int
+  public var objective: Double
+  public var elapsed: Double
+}
+
+/// Outcome of a run.
+public struct RunOutcome {
+  public var state: SolverState
+  public var stepsTaken: Int
+  public var finalObjective: Double
+  public var finalRow: [Double]
+  public var wallSeconds: Double
+  /// Set when the run stopped early (diverged); the trace up to there was recorded.
+  public var failure: RunError?
+}
+
+/// The run loop: evaluate, record with a stride, move, check — until the last step.
+public enum Solver {
+  /// Runs `plan`, streaming trace rows to `sink`. A step that leaves a non-finite coordinate (or
+  /// objective) ends the run there with a `.diverged` failure in the outcome; the trace so far is
+  /// kept. `progress` is called about every `progressInterval` seconds.
+  public static func run(_ plan: RunPlan, sink: TraceSink, progressInterval: Double = 0.25,
+                         progress: ((RunProgress) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) throws -> RunOutcome {
+    var plan = plan
+    try sink.begin(columns: plan.columns)
+    let clock = ContinuousClock()
+    let start = clock.now
+    func seconds() -> Double {
+      let d = clock.now - start
+      return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+    var lastProgress = 0.0
+    var lastObjective = Double.nan
+    let firstStep = plan.state.step
+
+    func observables(_ state: SolverState) throws -> [Double] {
+      var row = try plan.problem.objective.observe(state.cloud, parallel: plan.parallel)
+      for o in plan.observers { row += try o.observe(state, problem: plan.problem, parallel: plan.parallel) }
+      return row
+    }
+
+    while plan.state.step < plan.lastStep {
+      if shouldStop?() == true {
+        return RunOutcome(state: plan.state, stepsTaken: plan.state.step - firstStep, finalObjective: lastObjective,
+                          finalRow: [], wallSeconds: seconds(),
+                          failure: RunError(.interrupted, "interrupted at step \(plan.state.step)", step: plan.state.step))
+      }
+      let t = plan.state.step
+      let recording = t % plan.recordEvery == 0
+      let before = (time: plan.state.time, extra: recording ? try observables(plan.state) : [])
+      let tau = plan.integrator.temperature.value(at: t)
+      let eta = plan.integrator.stepSize.value(at: t)
+      let f = try plan.integrator.step(&plan.state, problem: plan.problem, noise: plan.noise, parallel: plan.parallel)
+      lastObjective = f
+      if recording {
+        try sink.record([Double(t), before.time, tau, eta, f] + before.extra, wallSeconds: seconds())
+      }
+      if let failure = divergence(plan.state, objective: f, step: t, stepSize: eta) {
+        return RunOutcome(state: plan.state, stepsTaken: t + 1 - firstStep, finalObjective: f, finalRow: [],
+                          wallSeconds: seconds(), failure: failure)
+      }
+      if let progress {
+        let now = seconds()
+        if now - lastProgress >= progressInterval {
+          lastProgress = now
+          progress(RunProgress(step: plan.state.step, lastStep: plan.lastStep, objective: f, elapsed: now))
+        }
+      }
+    }
+    // The final state is always recorded.
+    let t = plan.state.step
+    let f = try plan.problem.objective.evaluate(plan.state.cloud, gradient: nil, parallel: plan.parallel)
+    let row = [Double(t), plan.state.time, plan.integrator.temperature.value(at: t),
+               plan.integrator.stepSize.value(at: t), f] + (try observables(plan.state))
+    try sink.record(row, wallSeconds: seconds())
+    progress?(RunProgress(step: t, lastStep: plan.lastStep, objective: f, elapsed: seconds()))
+    return RunOutcome(state: plan.state, stepsTaken: t - firstStep, finalObjective: f, finalRow: row,
+                      wallSeconds: seconds(), failure: nil)
+  }
+
+  private static func divergence(_ state: SolverState, objective: Double, step: Int, stepSize: Double) -> RunError? {
+    let hint = "try a smaller step size (integrator.step, now \(stepSize))"
+    if !objective.isFinite {
+      return RunError(.diverged, "diverged at step \(step): the objective became \(objective); \(hint)", step: step)
+    }
+    if let (i, k) = state.cloud.firstNonFinite() {
+      let v = state.cloud[i, k]
+      return RunError(.diverged, "diverged at step \(step): particle \(i) coordinate \(k + 1) became \(v); \(hint)", step: step)
+    }
+    return nil
+  }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Registry
+import SolverAPI
+
+enum RunCommand: Command {
+  static let name = "run"
+  static let summary = "run a config and write its results to a run folder"
+  static let help = """
+  USAGE: mfld run CONFIG [--set key.path=value]... [--out DIR] [--threads N] [--quiet]
+
+  Runs the experiment in CONFIG (JSON; comments allowed) and writes to its run folder
+  (the config's "output", default runs/<config name>):
+    config.json    the resolved config, every default filled in (run it again to reproduce)
+    trace.csv      step, time, temperature, step_size, objective, … every record.every steps
+    timing.csv     wall-clock seconds per recorded step
+    summary.json   status, final values, steps/s
+    particles.csv  the final particles
+
+  OPTIONS:
+    --set key.path=value  override any key, e.g. --set integrator.step=0.005 (repeatable;
+                          values are JSON: numbers, true, "text", [1, 2], {"type": …})
+    --out DIR             write to DIR instead of the config's "output"
+    --threads N           worker threads (same as --set threads=N; 0 = every core)
+    --quiet               no progress line and no summary on stdout
+    -h, --help            show this help
+  """
+
+  static func run(_ words: [String]) throws -> Int32 {
+    let a = try ParsedArguments(words, options: ["--set", "--out", "--threads"], flags: ["--quiet"])
+    guard a.positionals.count == 1 else { throw UsageError("run takes one config file; see `mfld run --help`") }
+    var overrides = a.options["--set"] ?? []
+    if let t = a.last("--threads") { overrides.append("threads=\(t)") }
+    let experiment = try Experiment.load(file: a.positionals[0], overrides: overrides)
+    let quiet = a.flags.contains("--quiet")
+    let showProgress = !quiet && Terminal.stderrIsTerminal
+    let out = a.last("--out") ?? experiment.outputPath
+    let result = try experiment.run(outputPath: out, progress: showProgress ? { p in
+      FileHandle.standardError.write(Data(Terminal.progressLine(p).utf8))
+    } : nil)
+    if showProgress { Terminal.clearLine() }
+    let o = result.outcome
+    if let failure = o.failure {
+      Terminal.error("\(experiment.file ?? "config"): \(failure.message). The trace up to there is in \(out)/trace.csv")
+      return failure.exitCode
+    }
+    if !quiet {
+      let plan = experiment.plan
+      let rate = o.wallSeconds > 0 ? Double(o.stepsTaken) / o.wallSeconds : 0
+      var lines = [
+        "\(plan.state.cloud.count) particles on \(experiment.domain.name), \(o.stepsTaken) steps, \(plan.parallel.threads) thread(s)",
+        "done in " + String(format: "%.2f s (%.0f steps/s)", o.wallSeconds, rate),
+      ]
+      let finals = zip(plan.columns, o.finalRow).dropFirst(4).map { "\($0) = " + String(format: "%.6g", $1) }
+      lines.append("final: " + finals.joined(separator: ", "))
+      lines.append("wrote \(out)/{config.json, trace.csv, timing.csv, summary.json, particles.csv}")
+      print(lines.joined(separator: "\n"))
+    }
+    return 0
+  }
+}

@@ -1,0 +1,36 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Output helpers: stderr, and a progress line that rewrites itself on a terminal.
+enum Terminal {
+  static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+  static func error(_ message: String) {
+    FileHandle.standardError.write(Data(("mfld: error: " + message + "\n").utf8))
+  }
+
+  static func note(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+  }
+
+  /// `step 1200/4000  30%  3,210 steps/s  F = 0.12345  left 0:01`, rewritten in place.
+  static func progressLine(_ p: RunProgress) -> String {
+    let rate = p.elapsed > 0 ? Double(p.step) / p.elapsed : 0
+    let left = rate > 0 ? Double(p.lastStep - p.step) / rate : 0
+    let percent = p.lastStep > 0 ? 100 * p.step / p.lastStep : 100
+    return "\r\u{1B}[2Kstep \(p.step)/\(p.lastStep)  \(percent)%  \(Int(rate)) steps/s  F = "
+      + String(format: "%.6g", p.objective) + "  left " + clock(left)
+  }
+
+  static func clearLine() { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+
+  static func clock(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded())
+    return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+  }
+}
+
+import SolverAPI
+

@@ -1,0 +1,27 @@
+import Registry
+import SolverAPI
+
+enum ValidateCommand: Command {
+  static let name = "validate"
+  static let summary = "check a config and print it resolved, without running"
+  static let help = """
+  USAGE: mfld validate CONFIG [--set key.path=value]... [--quiet]
+
+  Reads CONFIG, applies the overrides, checks every key against the parts' declarations, builds
+  every part (reading data files), and prints the resolved config with every default filled in.
+  Exits 0 when the config is valid, 2 with a one-line message naming the key path otherwise.
+
+  OPTIONS:
+    --set key.path=value  override a key (repeatable)
+    --quiet               print nothing on success
+    -h, --help            show this help
+  """
+
+  static func run(_ words: [String]) throws -> Int32 {
+    let a = try ParsedArguments(words, options: ["--set"], flags: ["--quiet"])
+    guard a.positionals.count == 1 else { throw UsageError("validate takes one config file; see `mfld validate --help`") }
+    let experiment = try Experiment.load(file: a.positionals[0], overrides: a.options["--set"] ?? [])
+    if !a.flags.contains("--quiet") { print(experiment.config.jsonText(pretty: true)) }
+    return 0
+  }
+}
