@@ -21,7 +21,7 @@ let package = Package(
     .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "SolverAPI"]),
     .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Objectives", "SolverAPI"]),
     .testTarget(name: "RegistryTests", dependencies: ["Registry", "SolverAPI"]),
-    .testTarget(name: "mfldTests", dependencies: ["Registry", "SolverAPI"]),
+    .testTarget(name: "mfldTests", dependencies: ["mfld", "Registry", "SolverAPI"]),
   ],
   swiftLanguageModes: [.v5]
 )

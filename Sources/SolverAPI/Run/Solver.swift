@@ -106,7 +106,7 @@ public enum Solver {
   }
 
   private static func divergence(_ state: SolverState, objective: Double, step: Int, stepSize: Double) -> RunError? {
-    let hint = "try a smaller step size (integrator.step, now \(stepSize))"
+    let hint = "try a smaller step size (integrator.step, now \(CSVFormat.number(stepSize)))"
     if !objective.isFinite {
       return RunError(.diverged, "diverged at step \(step): the objective became \(objective); \(hint)", step: step)
     }

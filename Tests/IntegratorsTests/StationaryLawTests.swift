@@ -1,0 +1,110 @@
+import Foundation
+import Integrators
+import Objectives
+import SolverAPI
+import Testing
+
+/// The stationary laws of MATH.md §1, checked with tolerances derived from the Monte Carlo variance.
+///
+/// For a mode relaxing at rate c under Euler–Maruyama, X ← X − ηcX + sqrt(2ητ)ξ, the stationary
+/// variance is exactly τ / (c(1 − ηc/2)). The recorded `variance` is the spread about the cloud's own
+/// mean, (1/(md)) Σ|X^i − X̄|², whose expectation carries the factor (1 − 1/m): for independent
+/// particles (Langevin) by the usual sample-variance bias, and for the quadratic McKean–Vlasov system
+/// because the deviations X^i − X̄ see the noise ξ_i − ξ̄ of variance (1 − 1/m).
+/// One snapshot of it has standard deviation ≈ σ² sqrt(2/(md)); snapshots Δ steps apart are
+/// correlated by ρ = (1 − ηc)^{2Δ}, so the average of K snapshots has variance
+/// (2σ⁴/(md)) (1 + ρ) / (K (1 − ρ)). The tests allow 4 standard deviations.
+struct StationaryLawTests {
+  struct Law {
+    var a: Double, b: Double, tau: Double, eta: Double, m: Int, d: Int
+    var c: Double { a + b }
+    /// E[(1/(md)) Σ|X^i − X̄|²] in stationarity, exactly, for the discrete chain.
+    var expectedSpread: Double { (1 - 1 / Double(m)) * tau / (c * (1 - eta * c / 2)) }
+  }
+
+  /// Runs the chain, averages the spread over K snapshots after burn-in; returns (mean, 4 sd).
+  func measure(_ law: Law, snapshots k: Int, spacing: Int, seed: UInt64) throws -> (Double, Double) {
+    let domain = Euclidean(dimension: law.d)
+    var terms: [any Objective] = [PotentialEnergy(potential: QuadraticPotential(dimension: law.d, a: law.a))]
+    if law.b > 0 { terms.append(InteractionEnergy(kernel: QuadraticKernel(dimension: law.d, b: law.b), geometry: domain)) }
+    let objective = SumObjective(terms: terms, names: terms.map { _ in "term" })
+    let problem = Problem(objective: objective, metric: makeWassersteinMetric(geometry: domain, reference: .flat))
+    let random = RandomStream(seed: seed)
+    var cloud = ParticleCloud(count: law.m, dimension: law.d)
+    var rng = random.split("init").generator()
+    for i in 0..<cloud.coordinates.count { cloud.coordinates[i] = rng.normal() }
+    let sigma2 = law.expectedSpread
+    // Burn-in: the initial spread (≈ 1) relaxes like (1 − ηc)^{2t}; make its bias < 1e-3 σ².
+    let burnIn = Int((log(1e-3 * sigma2 / abs(1 - sigma2)) / (2 * log(1 - law.eta * law.c))).rounded(.up))
+    let plan = RunPlan(problem: problem, integrator: EulerMaruyama(stepSize: ConstantSchedule(law.eta), temperature: ConstantSchedule(law.tau)),
+                       state: SolverState(cloud: cloud), lastStep: burnIn + k * spacing, recordEvery: spacing,
+                       observers: [VarianceObserver()], noise: random.split("noise"), parallel: .automatic)
+    let trace = TraceTable()
+    let outcome = try Solver.run(plan, sink: trace, progress: nil)
+    #expect(outcome.failure == nil)
+    let steps = trace.column("step"), spread = trace.column("variance")
+    let samples = zip(steps, spread).filter { $0.0 >= Double(burnIn) }.map(\.1)
+    let mean = samples.reduce(0, +) / Double(samples.count)
+    let rho = pow(1 - law.eta * law.c, 2 * Double(spacing))
+    let variance = 2 * sigma2 * sigma2 / Double(law.m * law.d) * (1 + rho) / (Double(samples.count) * (1 - rho))
+    return (mean, 4 * variance.squareRoot())
+  }
+
+  @Test("Langevin on V = a|x|²/2 reaches variance τ/(a(1 − ηa/2)) per coordinate")
+  func langevinGibbsVariance() throws {
+    let law = Law(a: 1, b: 0, tau: 0.5, eta: 0.01, m: 1000, d: 2)
+    let (measured, tolerance) = try measure(law, snapshots: 30, spacing: 100, seed: 11)
+    #expect(abs(measured - law.expectedSpread) < tolerance, "measured \(measured), expected \(law.expectedSpread) ± \(tolerance)")
+  }
+
+  @Test("McKean–Vlasov with W = b|z|²/2 reaches variance τ/((a + b)(1 − η(a+b)/2))")
+  func mcKeanVlasovVariance() throws {
+    let law = Law(a: 1, b: 2, tau: 0.5, eta: 0.005, m: 1000, d: 2)
+    let (measured, tolerance) = try measure(law, snapshots: 30, spacing: 50, seed: 12)
+    #expect(abs(measured - law.expectedSpread) < tolerance, "measured \(measured), expected \(law.expectedSpread) ± \(tolerance)")
+    // The mean-field answer τ/(a + b) is within the O(η) + O(1/m) bias of the measurement.
+    #expect(abs(measured - law.tau / law.c) < tolerance + law.tau / law.c * (law.eta * law.c / 2 + 1 / Double(law.m)) * 1.5)
+  }
+
+  @Test("the measurement distinguishes a wrong law: b = 2 is not b = 1.8")
+  func testHasPower() throws {
+    let law = Law(a: 1, b: 2, tau: 0.5, eta: 0.005, m: 1000, d: 2)
+    let wrong = Law(a: 1, b: 1.8, tau: 0.5, eta: 0.005, m: 1000, d: 2)
+    let (measured, tolerance) = try measure(law, snapshots: 30, spacing: 50, seed: 12)
+    #expect(abs(measured - wrong.expectedSpread) > tolerance)
+  }
+
+  @Test("noiseless gradient descent on a convex objective decreases it at every step")
+  func gradientDescentIsMonotone() throws {
+    let d = 3
+    let domain = Euclidean(dimension: d)
+    let objective = SumObjective(terms: [
+      PotentialEnergy(potential: QuadraticPotential(dimension: d, a: 0.7, center: [1, -2, 0.5])),
+      InteractionEnergy(kernel: QuadraticKernel(dimension: d, b: 1.5), geometry: domain),
+    ], names: ["potential", "interaction"])
+    var rng = RandomStream(seed: 5).generator()
+    let cloud = ParticleCloud(count: 200, dimension: d, coordinates: (0..<600).map { _ in 3 * rng.normal() })
+    let plan = RunPlan(problem: Problem(objective: objective, metric: makeWassersteinMetric(geometry: domain, reference: .flat)),
+                       integrator: EulerMaruyama(stepSize: ConstantSchedule(0.01), temperature: ConstantSchedule(0)),
+                       state: SolverState(cloud: cloud), lastStep: 300, recordEvery: 1, noise: RandomStream(seed: 5), parallel: .serial)
+    let trace = TraceTable()
+    _ = try Solver.run(plan, sink: trace)
+    let f = trace.column("objective")
+    #expect(f.count == 301)
+    for t in 1..<f.count { #expect(f[t] < f[t - 1], "F rose at step \(t): \(f[t - 1]) → \(f[t])") }
+  }
+
+  @Test("temperature 0 draws no noise: two different noise streams give the same trajectory")
+  func zeroTemperatureIsDeterministic() throws {
+    let domain = Euclidean(dimension: 2)
+    func finalCloud(noiseSeed: UInt64) throws -> ParticleCloud {
+      let plan = RunPlan(problem: Problem(objective: PotentialEnergy(potential: DoubleWellPotential(dimension: 2, height: 1, separation: 1, a: 1)),
+                                          metric: makeWassersteinMetric(geometry: domain, reference: .flat)),
+                         integrator: EulerMaruyama(stepSize: ConstantSchedule(0.01), temperature: ConstantSchedule(0)),
+                         state: SolverState(cloud: ParticleCloud(count: 3, dimension: 2, coordinates: [0.5, 1, -0.2, 0, 2, -1])),
+                         lastStep: 50, recordEvery: 10, noise: RandomStream(seed: noiseSeed), parallel: .serial)
+      return try Solver.run(plan, sink: TraceTable()).state.cloud
+    }
+    #expect(try finalCloud(noiseSeed: 1) == finalCloud(noiseSeed: 2))
+  }
+}

@@ -1,0 +1,84 @@
+import Objectives
+import Registry
+import SolverAPI
+import Testing
+
+/// Every objective, potential and kernel in the registry passes the finite-difference laws of
+/// `FirstVariationCheck`, on every domain it serves. A part added without a sample here fails
+/// `everyPartHasASample`, so coverage cannot silently lapse.
+struct FirstVariationTests {
+  static let domains: [String: ConfigValue] = [
+    "ℝ^2": ["type": "euclidean", "dimension": 2],
+    "S^2": ["type": "sphere", "dimension": 2],
+    "T^2": ["type": "torus", "dimension": 2],
+  ]
+
+  /// One objective config per registered part (objectives directly; potentials inside `potential`,
+  /// kernels inside `interaction`).
+  /// Samples with explicit coordinates (centers) apply to the 2-coordinate domains only.
+  static let planar: Set<String> = ["ℝ^2", "T^2"]
+  static let samples: [(kind: PartKind, name: String, objective: ConfigValue)] = [
+    (.objective, "potential", ["type": "potential", "V": ["type": "double-well", "height": 0.7, "separation": 0.8]]),
+    (.objective, "interaction", ["type": "interaction", "W": ["type": "gaussian", "bandwidth": 0.6, "strength": -1.0]]),
+    (.objective, "sum", ["type": "sum", "terms": [
+      ["type": "potential", "V": ["type": "quadratic", "a": 2.0]],
+      ["type": "interaction", "W": ["type": "gaussian", "bandwidth": 0.8]],
+    ]]),
+    (.objective, "mmd", ["type": "mmd", "target": ["type": "gaussian", "std": 0.5], "target_count": 7,
+                         "kernel": ["type": "gaussian", "bandwidth": 0.7]]),
+    (.potential, "quadratic", ["type": "potential", "V": ["type": "quadratic", "a": 1.5, "center": [0.2, -0.1]]]),
+    (.potential, "double-well", ["type": "potential", "V": ["type": "double-well", "height": 2.0, "a": 0.5]]),
+    (.potential, "gaussian-wells", ["type": "potential", "V": ["type": "gaussian-wells", "centers": [[0.5, 0.0], [-0.5, 0.3]],
+                                                              "depths": [1.0, 2.0], "widths": [0.4, 0.7], "confinement": 0.3]]),
+    (.kernel, "quadratic", ["type": "interaction", "W": ["type": "quadratic", "b": 1.7]]),
+    (.kernel, "gaussian", ["type": "interaction", "W": ["type": "gaussian", "bandwidth": 0.5, "strength": 2.0]]),
+  ]
+
+  func experiment(objective: ConfigValue, domain: ConfigValue) throws -> Experiment {
+    try Experiment.compose([
+      "domain": domain,
+      "objective": objective,
+      "integrator": ["type": "euler-maruyama", "step": 0.01, "temperature": 0.0],
+      "particles": ["count": 5, "init": ["type": "gaussian", "std": 0.7]],
+      "steps": 0,
+    ])
+  }
+
+  @Test("every objective, potential and kernel has a sample here")
+  func everyPartHasASample() {
+    let registry = Registry.standard()
+    for kind in [PartKind.objective, .potential, .kernel] {
+      for name in registry.names(kind) {
+        #expect(Self.samples.contains { $0.kind == kind && $0.name == name }, "no finite-difference sample for \(kind.rawValue) '\(name)'")
+      }
+    }
+  }
+
+  @Test("first variations agree with finite differences", arguments: Self.samples.indices)
+  func firstVariation(_ index: Int) throws {
+    let sample = Self.samples[index]
+    let hasCoordinates = sample.objective.jsonText().contains("center")
+    for (domainName, domain) in Self.domains.sorted(by: { $0.key < $1.key }) where !hasCoordinates || Self.planar.contains(domainName) {
+      let e = try experiment(objective: sample.objective, domain: domain)
+      let failures = try FirstVariationCheck().check(e.plan.problem.objective, on: e.plan.state.cloud, geometry: e.domain,
+                                                     random: RandomStream(seed: UInt64(index)))
+      #expect(failures.isEmpty, "\(sample.kind.rawValue) '\(sample.name)' on \(domainName): \(failures)")
+    }
+  }
+
+  @Test("the check catches a wrong gradient")
+  func checkHasPower() throws {
+    /// V(x) = |x|², with a gradient off by a factor: the check must fail.
+    struct Wrong: ScalarField {
+      var dimension: Int { 2 }
+      func evaluate(_ x: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>?) -> Double {
+        gradient?[0] = 2.2 * x[0]; gradient?[1] = 2 * x[1]
+        return x[0] * x[0] + x[1] * x[1]
+      }
+    }
+    let cloud = ParticleCloud(count: 3, dimension: 2, coordinates: [0.3, 0.1, -0.5, 0.4, 1, 1])
+    let failures = try FirstVariationCheck().check(PotentialEnergy(potential: Wrong()), on: cloud,
+                                                   geometry: Euclidean(dimension: 2), random: RandomStream(seed: 1))
+    #expect(!failures.isEmpty)
+  }
+}

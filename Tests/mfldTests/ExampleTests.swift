@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// Every shipped example runs end to end through the `mfld` binary and leaves a complete run folder.
+/// (Steps are shortened where the full example takes long in a debug build; the config is otherwise
+/// exactly the shipped one.)
+@Suite(.serialized)
+struct ExampleTests {
+  /// Each example with its overrides and what its trace must show: (column, first → last) moves toward a bound.
+  static let examples: [(file: String, overrides: [String], column: String, check: @Sendable (Double, Double) -> Bool)] = [
+    // Particles start in the left well; at τ = 0.3 some cross the barrier, so the mean rises.
+    ("examples/double-well.json", ["steps=1000"], "mean_1", { first, last in first < -0.95 && last > -0.9 }),
+    ("examples/mckean-vlasov.json", [], "objective", { first, last in last < first }),
+    ("examples/mmd-descent.json", ["steps=40"], "mmd", { first, last in last < 0.7 * first }),
+  ]
+
+  @Test("every example in examples/ is exercised here")
+  func everyExampleIsCovered() throws {
+    let files = try FileManager.default.contentsOfDirectory(atPath: MFLD.packageRoot.appendingPathComponent("examples").path)
+      .filter { $0.hasSuffix(".json") }.map { "examples/" + $0 }
+    for f in files { #expect(Self.examples.contains { $0.file == f }, "\(f) has no test") }
+  }
+
+  @Test("the example runs and writes config, trace, timing, summary and particles", arguments: Self.examples.indices)
+  func runs(_ index: Int) throws {
+    let (file, overrides, column, check) = Self.examples[index]
+    let out = try MFLD.temporaryDirectory()
+    let r = try MFLD.run(["run", file, "--out", out.path] + overrides.flatMap { ["--set", $0] })
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("done in"))
+    for name in ["config.json", "trace.csv", "timing.csv", "summary.json", "particles.csv"] {
+      #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name) missing")
+    }
+    let trace = try String(contentsOf: out.appendingPathComponent("trace.csv"), encoding: .utf8).split(separator: "\n")
+    #expect(trace.first?.hasPrefix("step,time,temperature,step_size,objective") == true)
+    let k = try #require(trace.first?.split(separator: ",").firstIndex(of: Substring(column)))
+    let values = trace.dropFirst().map { Double($0.split(separator: ",")[k])! }
+    #expect(values.count >= 2)
+    #expect(check(values.first!, values.last!), "\(column): \(values.first!) → \(values.last!)")
+    let summary = try String(contentsOf: out.appendingPathComponent("summary.json"), encoding: .utf8)
+    #expect(summary.contains("\"status\": \"completed\""))
+  }
+
+  @Test("the McKean–Vlasov example reaches τ/(a+b) = 0.1667 up to its O(η), O(1/m) bias and noise")
+  func mcKeanVlasovAnswer() throws {
+    let out = try MFLD.temporaryDirectory()
+    let r = try MFLD.run(["run", "examples/mckean-vlasov.json", "--out", out.path, "--quiet"])
+    #expect(r.status == 0)
+    let rows = try String(contentsOf: out.appendingPathComponent("trace.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+    let late = rows.map { $0.split(separator: ",") }.filter { Double($0[0])! >= 1000 }.map { Double($0.last!)! }
+    let mean = late.reduce(0, +) / Double(late.count)
+    // Exact chain value (1 − 1/m) τ / (c (1 − ηc/2)) with c = 3, η = 0.005, m = 2000: 0.16783.
+    // 51 snapshots 20 steps apart (correlation 0.985^40 = 0.55), single-snapshot sd 0.1678·sqrt(2/4000):
+    // sd of the mean ≈ 0.0037·sqrt(1.55/0.45/51) = 0.00097; allow 4 sd.
+    #expect(abs(mean - 0.16783) < 0.0039, "mean spread \(mean)")
+  }
+}
