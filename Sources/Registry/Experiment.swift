@@ -1,5 +1,6 @@
 import Foundation
 import Integrators
+import Reductions
 import SolverAPI
 
 /// A config file, resolved and composed into a runnable plan.
@@ -43,31 +44,66 @@ public struct Experiment {
       raw = try Override.apply(overrides, to: raw, resolver: resolver)
     }
     let resolved = try resolver.resolveObject(raw, parameters: ExperimentSchema.parameters, path: "", owner: "the config")
-    let config = ConfigValue.object(resolved)
-    let top = Arguments(kind: .objective, name: "config", path: "", values: resolved, parameters: ExperimentSchema.parameters,
-                        context: BuildContext(file: file, baseDirectory: baseDirectory, random: RandomStream(seed: 0), builder: registry))
-    let seed = UInt64(top.integer("seed"))
-    let root = RandomStream(seed: seed)
+    let root = RandomStream(seed: UInt64(resolved["seed"]?.doubleValue ?? 0))
     var context = BuildContext(file: file, baseDirectory: baseDirectory, random: root.split("parts"), builder: registry)
-    func build<T>(_ key: String, as: T.Type) throws -> T {
-      let args = Arguments(kind: .objective, name: "config", path: "", values: resolved, parameters: ExperimentSchema.parameters, context: context)
-      return try args.part(key, as: T.self)
+    /// The top-level keys, read with the context built so far.
+    var top: Arguments {
+      Arguments(kind: .objective, name: "config", path: "", values: resolved, parameters: ExperimentSchema.parameters, context: context)
+    }
+    func fail(_ path: String, _ message: String, fix: String) -> ConfigError { ConfigError(file: file, path: path, message, fix: fix) }
+    let objectiveName = resolved["objective"].flatMap { v -> String? in
+      if case .object(let o) = v, case .string(let s)? = o["type"] { return s } else { return nil }
+    } ?? "objective"
+    let reductionGiven = resolved["reduction"] != .null
+
+    if resolved["domain"] != .null { context.domain = try top.part("domain", as: (any Geometry).self) }
+    let built = try top.part("objective", as: Any.self)
+    let problem: Problem, domain: any Geometry, reduction: (any Reduction)?
+    if let signed = built as? any SignedObjective {
+      if context.domain != nil {
+        throw fail("domain", "'\(objectiveName)' defines its own domain (W = \(signed.domain.name))", fix: "remove \"domain\"")
+      }
+      guard reductionGiven else {
+        throw fail("reduction", "'\(objectiveName)' is an objective over signed measures and needs a reduction",
+                   fix: "add \"reduction\": \"bilevel\" (or {\"type\": \"lift\", \"metric\": \"conic\"})")
+      }
+      let r = try top.part("reduction", as: (any Reduction).self)
+      if r is IdentityReduction {
+        throw fail("reduction.type", "'identity' cannot serve '\(objectiveName)', an objective over signed measures", fix: "use bilevel or lift")
+      }
+      context.domain = signed.domain
+      let reference = try top.part("reference", as: ReferenceMeasure.self)
+      problem = try r.reduce(signed, reference: reference)
+      domain = signed.domain
+      reduction = r
+    } else if let objective = built as? any Objective {
+      guard let d = context.domain else {
+        throw fail("domain", "is required for '\(objectiveName)'", fix: "add e.g. \"domain\": {\"type\": \"euclidean\", \"dimension\": 2}")
+      }
+      if reductionGiven {
+        let r = try top.part("reduction", as: (any Reduction).self)
+        guard r is IdentityReduction else {
+          let name = (resolved["reduction"].flatMap { v -> String? in if case .object(let o) = v, case .string(let s)? = o["type"] { return s } else { return nil } }) ?? "?"
+          throw fail("reduction.type", "'\(name)' reduces signed objectives; '\(objectiveName)' is already over probability measures",
+                     fix: "remove \"reduction\"")
+        }
+      }
+      guard objective.dimension == d.dimension else {
+        throw fail("objective", "works on points with \(objective.dimension) coordinates, the domain \(d.name) has \(d.dimension)",
+                   fix: "make the objective and the domain agree")
+      }
+      let reference = try top.part("reference", as: ReferenceMeasure.self)
+      problem = Problem(objective: objective, metric: makeWassersteinMetric(geometry: d, reference: reference))
+      domain = d
+      reduction = nil
+    } else {
+      throw fail("objective", "'\(objectiveName)' built neither an Objective nor a SignedObjective", fix: "fix the part (a plugin bug)")
     }
 
-    let domain = try build("domain", as: (any Geometry).self)
-    context.domain = domain
-    let reference = try build("reference", as: ReferenceMeasure.self)
-    let objective = try build("objective", as: (any Objective).self)
-    guard objective.dimension == domain.dimension else {
-      throw ConfigError(file: file, path: "objective",
-                        "works on points with \(objective.dimension) coordinates, the domain \(domain.name) has \(domain.dimension)",
-                        fix: "make the objective and the domain agree")
-    }
-    let integrator = try build("integrator", as: (any Integrator).self)
-    let args = Arguments(kind: .objective, name: "config", path: "", values: resolved, parameters: ExperimentSchema.parameters, context: context)
-    let particles = args.group("particles"), record = args.group("record")
+    let integrator = try top.part("integrator", as: (any Integrator).self)
+    let particles = top.group("particles"), record = top.group("record")
     let source = try particles.part("init", as: (any CloudSource).self)
-    let cloud: ParticleCloud
+    var cloud: ParticleCloud
     do {
       cloud = try source.makeCloud(count: particles.integer("count"), dimension: domain.dimension, random: root.split("particles.init"))
     } catch var e as ConfigError {
@@ -75,13 +111,13 @@ public struct Experiment {
       if e.path.isEmpty { e.path = "particles.init" }
       throw e
     }
+    if let reduction { cloud = reduction.initialParticles(positions: cloud, random: root.split("particles.weights")) }
     let observers = try record.parts("observers", as: (any Observer).self)
     let threads = top.integer("threads")
-    let plan = RunPlan(problem: Problem(objective: objective, metric: makeWassersteinMetric(geometry: domain, reference: reference)),
-                       integrator: integrator, state: SolverState(cloud: cloud), lastStep: top.integer("steps"),
+    let plan = RunPlan(problem: problem, integrator: integrator, state: SolverState(cloud: cloud), lastStep: top.integer("steps"),
                        recordEvery: record.integer("every"), observers: observers, noise: root.split("noise"),
                        parallel: threads == 0 ? .automatic : Parallel(threads: threads))
     let output = top.string("output").replacingOccurrences(of: "{name}", with: name)
-    return Experiment(file: file, config: config, plan: plan, outputPath: output, domain: domain)
+    return Experiment(file: file, config: .object(resolved), plan: plan, outputPath: output, domain: domain)
   }
 }

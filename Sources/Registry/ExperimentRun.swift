@@ -29,8 +29,20 @@ extension Experiment {
     try directory.finishTrace()
     let summary = makeSummary(outcome)
     try directory.write("summary.json", summary.jsonText(pretty: true) + "\n")
-    try directory.write("particles.csv", CSVFormat.cloud(outcome.state.cloud))
+    try directory.write("particles.csv", try particlesCSV(outcome.state.cloud))
     return Result(outcome: outcome, directory: directory, summary: summary)
+  }
+
+  /// The final cloud; for a signed run, each particle's weight r_i beside its position w_i.
+  func particlesCSV(_ cloud: ParticleCloud) throws -> String {
+    guard let view = plan.problem.objective as? any SignedMeasureView,
+          let (r, w) = try? view.signedMeasure(of: cloud, parallel: plan.parallel) else { return CSVFormat.cloud(cloud) }
+    var joined = ParticleCloud(count: w.count, dimension: w.dimension + 1)
+    for i in 0..<w.count {
+      joined[i, 0] = r[i]
+      for k in 0..<w.dimension { joined[i, 1 + k] = w[i, k] }
+    }
+    return CSVFormat.cloud(joined, columnNames: ["r"] + (1...w.dimension).map { "w\($0)" })
   }
 
   func makeSummary(_ outcome: RunOutcome) -> ConfigValue {

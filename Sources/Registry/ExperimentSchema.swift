@@ -7,9 +7,11 @@ public enum ExperimentSchema {
     .string("description", default: "", "free text describing the experiment (not used by the run)"),
     .integer("seed", default: 0, in: 0...Int.max, "seed of every random stream (data, initial particles, noise)"),
     .integer("threads", default: 0, in: 0...1024, "worker threads; 0 uses every core. Results do not depend on it"),
-    .part("domain", .domain, "the particles' domain, e.g. {\"type\": \"euclidean\", \"dimension\": 2}"),
-    .part("reference", .reference, default: "lebesgue", "the reference measure ρ of the entropy"),
+    .part("domain", .domain, default: .null,
+          "the particles' domain, e.g. {\"type\": \"euclidean\", \"dimension\": 2}; signed objectives bring their own (leave it out)"),
+    .part("reference", .reference, default: "lebesgue", "the reference measure ρ of the entropy (on W for signed objectives)"),
     .part("objective", .objective, "the functional F to minimize"),
+    .part("reduction", .reduction, default: .null, "for a signed objective: bilevel or lift"),
     .part("integrator", .integrator, "the time integrator, with its step size and temperature"),
     .group("particles", [
       .integer("count", in: 1...100_000_000, "number of particles m"),

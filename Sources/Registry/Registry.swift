@@ -85,20 +85,22 @@ extension PartKind {
     case .reference: return "ReferenceMeasure"
     case .potential, .kernel: return "any ScalarField"
     case .cloud: return "any CloudSource"
+    case .dataset: return "Dataset"
     case .observer: return "any Observer"
     }
   }
 
   func accepts(_ product: Any) -> Bool {
     switch self {
-    case .objective: return product is any Objective
-    case .reduction: return true
+    case .objective: return product is any Objective || product is any SignedObjective
+    case .reduction: return product is any Reduction
     case .integrator: return product is any Integrator
     case .schedule: return product is any Schedule
     case .domain: return product is any Geometry
     case .reference: return product is ReferenceMeasure
     case .potential, .kernel: return product is any ScalarField
     case .cloud: return product is any CloudSource
+    case .dataset: return product is Dataset
     case .observer: return product is any Observer
     }
   }

@@ -35,6 +35,10 @@ public struct Resolver {
       guard let v = object[p.name] ?? p.defaultValue else {
         throw fail(join(path, p.name), "is required (\(p.type.description): \(p.doc))", fix: "add \"\(p.name)\" to \(path.isEmpty ? "the config" : path)")
       }
+      if v == .null, p.defaultValue == .null {
+        resolved[p.name] = .null  // an optional part left out
+        continue
+      }
       resolved[p.name] = try resolve(v, p.type, path: join(path, p.name))
     }
     return resolved

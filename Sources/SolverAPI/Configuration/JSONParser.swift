@@ -39,7 +39,7 @@ public enum JSONParser {
   public static func parse(_ text: String) throws(JSONSyntaxError) -> ConfigValue {
     var text = text
     let result = text.withUTF8 { bytes -> Result<ConfigValue, JSONSyntaxError> in
-      var parser = ByteParser(bytes)
+      let parser = JSONByteParser(bytes)
       do throws(JSONSyntaxError) {
         return .success(try parser.parseDocument())
       } catch {
@@ -52,7 +52,7 @@ public enum JSONParser {
 
 // MARK: - Implementation
 
-private enum Byte {
+private enum JSONByte {
   static let tab: UInt8 = 0x09
   static let newline: UInt8 = 0x0A
   static let carriageReturn: UInt8 = 0x0D
@@ -93,28 +93,30 @@ private enum Byte {
 }
 
 /// An open array or object while its elements are being parsed.
-private struct Frame {
+private struct JSONFrame {
   var isObject: Bool
   /// Byte offset of the opening bracket.
   var open: Int
-  /// Where this container's elements start in `ByteParser.values`.
-  var valueStart: Int
-  /// Where this object's keys start in `ByteParser.keys` / `keyOffsets`.
-  var keyStart: Int
+  /// The completed elements (array) or member values (object).
+  var elements: [ConfigValue] = []
+  /// An object's keys, including the one awaiting its value.
+  var keys: [String] = []
+  /// Byte offset of each key, for "first at line N" messages.
+  var keyOffsets: [Int] = []
   /// Key → position, built once an object has many keys (for duplicate detection).
-  var keyIndex: [String: Int]?
+  var keyIndex: [String: Int]? = nil
+
+  init(isObject: Bool, open: Int) {
+    self.isObject = isObject
+    self.open = open
+  }
 }
 
-private struct ByteParser {
+private final class JSONByteParser {
   let bytes: UnsafeBufferPointer<UInt8>
   var position = 0
-  /// Completed elements of all open containers, innermost last.
-  var values: [ConfigValue] = []
-  /// Keys of all open objects (including the key awaiting its value), innermost last.
-  var keys: [String] = []
-  /// Byte offset of each key in `keys`, for "first at line N" messages.
-  var keyOffsets: [Int] = []
-  var frames: [Frame] = []
+  /// The open containers, innermost last.
+  var frames: [JSONFrame] = []
   /// Scratch buffer for strings with escapes.
   var stringBuffer: [UInt8] = []
 
@@ -126,7 +128,7 @@ private struct ByteParser {
 
   // MARK: Document structure
 
-  mutating func parseDocument() throws(JSONSyntaxError) -> ConfigValue {
+  func parseDocument() throws(JSONSyntaxError) -> ConfigValue {
     if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
     try skipWhitespace()
     if atEnd { throw error("empty input; expected a JSON value", at: position) }
@@ -138,29 +140,29 @@ private struct ByteParser {
         throw error("expected a value, found end of input\(unclosedHint())", at: position)
       }
       switch c {
-      case Byte.openBrace:
+      case JSONByte.openBrace:
         let open = position
         try checkDepth(open)
         position += 1
         try skipWhitespace()
-        if byte(at: position) == Byte.closeBrace {
+        if byte(at: position) == JSONByte.closeBrace {
           position += 1
           value = .object(ConfigObject())
         } else {
-          frames.append(Frame(isObject: true, open: open, valueStart: values.count, keyStart: keys.count))
+          frames.append(JSONFrame(isObject: true, open: open))
           try parseKeyAndColon(afterComma: false)
           continue parsing
         }
-      case Byte.openBracket:
+      case JSONByte.openBracket:
         let open = position
         try checkDepth(open)
         position += 1
         try skipWhitespace()
-        if byte(at: position) == Byte.closeBracket {
+        if byte(at: position) == JSONByte.closeBracket {
           position += 1
           value = .array([])
         } else {
-          frames.append(Frame(isObject: false, open: open, valueStart: values.count, keyStart: keys.count))
+          frames.append(JSONFrame(isObject: false, open: open))
           continue parsing
         }
       default:
@@ -168,25 +170,27 @@ private struct ByteParser {
       }
 
       // A value is complete: add it to the enclosing container, then read what follows.
-      while let frame = frames.last {
-        values.append(value)
+      while !frames.isEmpty {
+        let last = frames.count - 1
+        frames[last].elements.append(value)
+        let isObject = frames[last].isObject
         try skipWhitespace()
-        let close = frame.isObject ? Byte.closeBrace : Byte.closeBracket
+        let close = isObject ? JSONByte.closeBrace : JSONByte.closeBracket
         let c = byte(at: position)
-        if c == Byte.comma {
+        if c == JSONByte.comma {
           let comma = position
           position += 1
           try skipWhitespace()
           if byte(at: position) == close {
             throw error("trailing comma before '\(Character(Unicode.Scalar(close)))' — remove it", at: comma)
           }
-          if frame.isObject { try parseKeyAndColon(afterComma: true) }
+          if isObject { try parseKeyAndColon(afterComma: true) }
           continue parsing
         } else if c == close {
           position += 1
           value = closeContainer()
         } else {
-          let what = frame.isObject ? "',' or '}' after an object member" : "',' or ']' after an array element"
+          let what = isObject ? "',' or '}' after an object member" : "',' or ']' after an array element"
           throw error("expected \(what), found \(describe(at: position))\(unclosedHint())", at: position)
         }
       }
@@ -209,24 +213,17 @@ private struct ByteParser {
   }
 
   /// Pops the innermost container and returns it as a value.
-  mutating func closeContainer() -> ConfigValue {
+  func closeContainer() -> ConfigValue {
     let frame = frames.removeLast()
-    let elements = Array(values[frame.valueStart...])
-    values.removeSubrange(frame.valueStart...)
-    if frame.isObject {
-      let objectKeys = Array(keys[frame.keyStart...])
-      keys.removeSubrange(frame.keyStart...)
-      keyOffsets.removeSubrange(frame.keyStart...)
-      return .object(ConfigObject(uniqueKeys: objectKeys, values: elements))
-    }
-    return .array(elements)
+    if frame.isObject { return .object(ConfigObject(uniqueKeys: frame.keys, values: frame.elements)) }
+    return .array(frame.elements)
   }
 
   /// " (the '{' at line 1, column 1 is not closed)" when the input ended inside a container
   /// or a closing bracket of the wrong kind was found.
   func unclosedHint() -> String {
     guard let frame = frames.last else { return "" }
-    let wrongCloser = frame.isObject ? Byte.closeBracket : Byte.closeBrace
+    let wrongCloser = frame.isObject ? JSONByte.closeBracket : JSONByte.closeBrace
     guard atEnd || bytes[position] == wrongCloser else { return "" }
     let (line, column) = lineAndColumn(of: frame.open)
     let bracket = frame.isObject ? "{" : "["
@@ -234,17 +231,17 @@ private struct ByteParser {
   }
 
   /// Reads an object key, checks it is new, pushes it, and consumes the ':' and following whitespace.
-  mutating func parseKeyAndColon(afterComma: Bool) throws(JSONSyntaxError) {
+  func parseKeyAndColon(afterComma: Bool) throws(JSONSyntaxError) {
     let start = position
     guard let c = byte(at: position) else {
       throw error("expected a key in double quotes, found end of input\(unclosedHint())", at: position)
     }
     switch c {
-    case Byte.quote:
+    case JSONByte.quote:
       break
-    case Byte.apostrophe:
+    case JSONByte.apostrophe:
       throw error("strings must use double quotes (\"), not single quotes (')", at: start)
-    case _ where Byte.isWordStart(c):
+    case _ where JSONByte.isWordStart(c):
       let word = wordText(at: start)
       throw error("object keys must be in double quotes: write \"\(word)\" instead of \(word)", at: start)
     default:
@@ -254,7 +251,7 @@ private struct ByteParser {
     let key = try parseString()
     try addKey(key, at: start)
     try skipWhitespace()
-    guard byte(at: position) == Byte.colon else {
+    guard byte(at: position) == JSONByte.colon else {
       throw error(
         "expected ':' after the key \"\(key)\", found \(describe(at: position))\(unclosedHint())", at: position)
     }
@@ -263,57 +260,60 @@ private struct ByteParser {
   }
 
   /// Adds `key` to the innermost object, rejecting duplicates.
-  mutating func addKey(_ key: String, at offset: Int) throws(JSONSyntaxError) {
+  func addKey(_ key: String, at offset: Int) throws(JSONSyntaxError) {
     let f = frames.count - 1
-    let start = frames[f].keyStart
     var firstOffset: Int?
-    if let existing = frames[f].keyIndex?[key] {
-      firstOffset = keyOffsets[existing]
-    } else if frames[f].keyIndex == nil {
-      if let existing = keys[start...].firstIndex(of: key) { firstOffset = keyOffsets[existing] }
+    if let index = frames[f].keyIndex {
+      if let existing = index[key] { firstOffset = frames[f].keyOffsets[existing] }
+    } else if let existing = frames[f].keys.firstIndex(of: key) {
+      firstOffset = frames[f].keyOffsets[existing]
     }
     if let firstOffset {
       let line = lineAndColumn(of: firstOffset).line
       throw error("duplicate key '\(key)' (first at line \(line))", at: offset)
     }
-    keys.append(key)
-    keyOffsets.append(offset)
+    frames[f].keys.append(key)
+    frames[f].keyOffsets.append(offset)
+    let count = frames[f].keys.count
     if frames[f].keyIndex != nil {
-      frames[f].keyIndex![key] = keys.count - 1
-    } else if keys.count - start > 16 {
-      var index = [String: Int]()
-      for i in start..<keys.count { index[keys[i]] = i }
+      frames[f].keyIndex![key] = count - 1
+    } else if count > 16 {
+      var index = [String: Int](minimumCapacity: 2 * count)
+      for (i, existing) in frames[f].keys.enumerated() { index[existing] = i }
       frames[f].keyIndex = index
     }
   }
 
+
   // MARK: Whitespace and comments
 
-  mutating func skipWhitespace() throws(JSONSyntaxError) {
-    while position < bytes.count {
-      switch bytes[position] {
-      case Byte.space, Byte.newline, Byte.tab, Byte.carriageReturn:
-        position += 1
-      case Byte.slash:
-        let start = position
-        switch byte(at: position + 1) {
-        case Byte.slash:
-          position += 2
-          while position < bytes.count, bytes[position] != Byte.newline { position += 1 }
-        case Byte.asterisk:
-          position += 2
+  func skipWhitespace() throws(JSONSyntaxError) {
+    let count = bytes.count
+    var p = position
+    defer { position = p }
+    while p < count {
+      switch bytes[p] {
+      case JSONByte.space, JSONByte.newline, JSONByte.tab, JSONByte.carriageReturn:
+        p += 1
+      case JSONByte.slash:
+        let start = p
+        if p + 1 < count, bytes[p + 1] == JSONByte.slash {
+          p += 2
+          while p < count, bytes[p] != JSONByte.newline { p += 1 }
+        } else if p + 1 < count, bytes[p + 1] == JSONByte.asterisk {
+          p += 2
           while true {
-            guard position + 1 < bytes.count else {
-              position = bytes.count
+            guard p + 1 < count else {
+              p = count
               throw error("unterminated block comment (no closing '*/')", at: start)
             }
-            if bytes[position] == Byte.asterisk, bytes[position + 1] == Byte.slash {
-              position += 2
+            if bytes[p] == JSONByte.asterisk, bytes[p + 1] == JSONByte.slash {
+              p += 2
               break
             }
-            position += 1
+            p += 1
           }
-        default:
+        } else {
           throw error("unexpected '/'; comments start with '//' or '/*'", at: start)
         }
       default:
@@ -324,22 +324,22 @@ private struct ByteParser {
 
   // MARK: Scalars
 
-  mutating func parseScalar() throws(JSONSyntaxError) -> ConfigValue {
+  func parseScalar() throws(JSONSyntaxError) -> ConfigValue {
     let start = position
     let c = bytes[position]
     switch c {
-    case Byte.quote:
+    case JSONByte.quote:
       return .string(try parseString())
-    case Byte.apostrophe:
+    case JSONByte.apostrophe:
       throw error("strings must use double quotes (\"), not single quotes (')", at: start)
-    case Byte.minus, Byte.zero...Byte.nine:
+    case JSONByte.minus, JSONByte.zero...JSONByte.nine:
       return try parseNumber()
-    case Byte.plus:
-      if let next = byte(at: start + 1), Byte.isWordStart(next) { return try parseWord(at: start) }
+    case JSONByte.plus:
+      if let next = byte(at: start + 1), JSONByte.isWordStart(next) { return try parseWord(at: start) }
       throw error("numbers must not start with '+'; remove it", at: start)
-    case Byte.period:
+    case JSONByte.period:
       throw error("numbers must start with a digit: write 0\(tokenText(at: start)) instead", at: start)
-    case _ where Byte.isWordStart(c):
+    case _ where JSONByte.isWordStart(c):
       return try parseWord(at: start)
     default:
       throw error("expected a value, found \(describe(at: start))\(unclosedHint())", at: start)
@@ -347,11 +347,11 @@ private struct ByteParser {
   }
 
   /// `true`, `false`, `null`, or an error explaining what the word is not.
-  mutating func parseWord(at start: Int) throws(JSONSyntaxError) -> ConfigValue {
+  func parseWord(at start: Int) throws(JSONSyntaxError) -> ConfigValue {
     var end = start
-    if bytes[end] == Byte.minus || bytes[end] == Byte.plus { end += 1 }
-    while end < bytes.count, Byte.isWordPart(bytes[end]) { end += 1 }
-    let word = String(decoding: bytes[start..<end], as: UTF8.self)
+    if bytes[end] == JSONByte.minus || bytes[end] == JSONByte.plus { end += 1 }
+    while end < bytes.count, JSONByte.isWordPart(bytes[end]) { end += 1 }
+    let word = text(start..<end)
     switch word {
     case "true": position = end; return .bool(true)
     case "false": position = end; return .bool(false)
@@ -369,112 +369,112 @@ private struct ByteParser {
     throw error("unexpected word '\(clip(word))'; strings must be in double quotes", at: start)
   }
 
-  mutating func parseNumber() throws(JSONSyntaxError) -> ConfigValue {
+  func parseNumber() throws(JSONSyntaxError) -> ConfigValue {
     let start = position
     var p = position
-    let negative = bytes[p] == Byte.minus
+    let negative = bytes[p] == JSONByte.minus
     if negative {
       p += 1
-      guard let c = byte(at: p), Byte.isDigit(c) else {
-        if let c = byte(at: p), Byte.isWordStart(c) { return try parseWord(at: start) }
+      guard let c = byte(at: p), JSONByte.isDigit(c) else {
+        if let c = byte(at: p), JSONByte.isWordStart(c) { return try parseWord(at: start) }
         throw error("expected a digit after '-'", at: start)
       }
     }
     // Integer part, accumulated (negatively, to reach Int.min) while it fits.
     var integer = 0
     var fits = true
-    if bytes[p] == Byte.zero {
+    if bytes[p] == JSONByte.zero {
       p += 1
-      if let c = byte(at: p), Byte.isDigit(c) {
+      if let c = byte(at: p), JSONByte.isDigit(c) {
         throw error("leading zeros are not allowed in numbers: '\(tokenText(at: start))'", at: start)
       }
     } else {
-      while p < bytes.count, Byte.isDigit(bytes[p]) {
+      while p < bytes.count, JSONByte.isDigit(bytes[p]) {
         if fits {
           let (times10, o1) = integer.multipliedReportingOverflow(by: 10)
-          let (next, o2) = times10.subtractingReportingOverflow(Int(bytes[p] - Byte.zero))
+          let (next, o2) = times10.subtractingReportingOverflow(Int(bytes[p] - JSONByte.zero))
           if o1 || o2 { fits = false } else { integer = next }
         }
         p += 1
       }
     }
     var isInteger = true
-    if p < bytes.count, bytes[p] == Byte.period {
+    if p < bytes.count, bytes[p] == JSONByte.period {
       isInteger = false
       p += 1
-      guard let c = byte(at: p), Byte.isDigit(c) else {
+      guard let c = byte(at: p), JSONByte.isDigit(c) else {
         throw error("expected a digit after the decimal point in '\(tokenText(at: start))'", at: start)
       }
-      while p < bytes.count, Byte.isDigit(bytes[p]) { p += 1 }
+      while p < bytes.count, JSONByte.isDigit(bytes[p]) { p += 1 }
     }
-    if p < bytes.count, bytes[p] == Byte.lowerE || bytes[p] == Byte.upperE {
+    if p < bytes.count, bytes[p] == JSONByte.lowerE || bytes[p] == JSONByte.upperE {
       isInteger = false
       p += 1
-      if p < bytes.count, bytes[p] == Byte.plus || bytes[p] == Byte.minus { p += 1 }
-      guard let c = byte(at: p), Byte.isDigit(c) else {
+      if p < bytes.count, bytes[p] == JSONByte.plus || bytes[p] == JSONByte.minus { p += 1 }
+      guard let c = byte(at: p), JSONByte.isDigit(c) else {
         throw error("expected a digit in the exponent of '\(tokenText(at: start))'", at: start)
       }
-      while p < bytes.count, Byte.isDigit(bytes[p]) { p += 1 }
+      while p < bytes.count, JSONByte.isDigit(bytes[p]) { p += 1 }
     }
     position = p
     if isInteger, fits {
       if negative { return .integer(integer) }
       if integer != Int.min { return .integer(-integer) }
     }
-    let text = String(decoding: bytes[start..<p], as: UTF8.self)
-    guard let value = Double(text), value.isFinite else {
-      throw error("number out of range: '\(clip(text))' is too large for a double", at: start)
+    let literal = text(start..<p)
+    guard let value = Double(literal), value.isFinite else {
+      throw error("number out of range: '\(clip(literal))' is too large for a double", at: start)
     }
     return .real(value)
   }
 
   /// Parses a string starting at the opening quote at `position`.
-  mutating func parseString() throws(JSONSyntaxError) -> String {
+  func parseString() throws(JSONSyntaxError) -> String {
     let open = position
     var p = open + 1
     // Fast path: no escapes.
     while p < bytes.count {
       let c = bytes[p]
-      if c == Byte.quote || c == Byte.backslash || c < Byte.space { break }
+      if c == JSONByte.quote || c == JSONByte.backslash || c < JSONByte.space { break }
       p += 1
     }
     guard p < bytes.count else { throw unterminatedString(at: open) }
-    if bytes[p] == Byte.quote {
+    if bytes[p] == JSONByte.quote {
       position = p + 1
-      return String(decoding: bytes[(open + 1)..<p], as: UTF8.self)
+      return text((open + 1)..<p)
     }
     stringBuffer.removeAll(keepingCapacity: true)
     stringBuffer.append(contentsOf: bytes[(open + 1)..<p])
     while true {
       guard p < bytes.count else { throw unterminatedString(at: open) }
       let c = bytes[p]
-      if c == Byte.quote {
+      if c == JSONByte.quote {
         position = p + 1
         return String(decoding: stringBuffer, as: UTF8.self)
-      } else if c == Byte.backslash {
+      } else if c == JSONByte.backslash {
         guard let escaped = byte(at: p + 1) else { throw unterminatedString(at: open) }
         switch escaped {
-        case Byte.quote, Byte.backslash, Byte.slash: stringBuffer.append(escaped)
+        case JSONByte.quote, JSONByte.backslash, JSONByte.slash: stringBuffer.append(escaped)
         case 0x62: stringBuffer.append(0x08)  // b
         case 0x66: stringBuffer.append(0x0C)  // f
-        case 0x6E: stringBuffer.append(Byte.newline)  // n
-        case 0x72: stringBuffer.append(Byte.carriageReturn)  // r
-        case 0x74: stringBuffer.append(Byte.tab)  // t
+        case 0x6E: stringBuffer.append(JSONByte.newline)  // n
+        case 0x72: stringBuffer.append(JSONByte.carriageReturn)  // r
+        case 0x74: stringBuffer.append(JSONByte.tab)  // t
         case 0x75:  // u
           let (scalar, length) = try parseUnicodeEscape(at: p)
           appendUTF8(scalar)
           p += length
           continue
         default:
-          if escaped == Byte.newline || escaped == Byte.carriageReturn { throw unterminatedString(at: open) }
+          if escaped == JSONByte.newline || escaped == JSONByte.carriageReturn { throw unterminatedString(at: open) }
           throw error(
             "invalid escape '\\\(scalarText(at: p + 1))' in string; write '\\\\' for a backslash "
               + "(valid escapes: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)", at: p)
         }
         p += 2
-      } else if c == Byte.newline || c == Byte.carriageReturn {
+      } else if c == JSONByte.newline || c == JSONByte.carriageReturn {
         throw unterminatedString(at: open)
-      } else if c < Byte.space {
+      } else if c < JSONByte.space {
         let named: [UInt8: String] = [0x08: "\\b", 0x09: "\\t", 0x0C: "\\f"]
         let escape = named[c] ?? "\\u00" + hex2(c)
         throw error("control character U+00\(hex2(c)) in string; write it as \(escape)", at: p)
@@ -498,7 +498,7 @@ private struct ByteParser {
       throw error("unpaired surrogate \\u\(hex4Text(high)) in string (a low surrogate must follow a high one)", at: p)
     }
     if (0xD800...0xDBFF).contains(high) {
-      guard byte(at: p + 6) == Byte.backslash, byte(at: p + 7) == 0x75,
+      guard byte(at: p + 6) == JSONByte.backslash, byte(at: p + 7) == 0x75,
         let low = hex4(at: p + 8), (0xDC00...0xDFFF).contains(low)
       else {
         throw error(
@@ -515,13 +515,13 @@ private struct ByteParser {
     guard p + 4 <= bytes.count else { return nil }
     var value: UInt32 = 0
     for i in p..<(p + 4) {
-      guard let digit = Byte.hexValue(bytes[i]) else { return nil }
+      guard let digit = JSONByte.hexValue(bytes[i]) else { return nil }
       value = value << 4 | digit
     }
     return value
   }
 
-  mutating func appendUTF8(_ scalar: Unicode.Scalar) {
+  func appendUTF8(_ scalar: Unicode.Scalar) {
     let value = scalar.value
     switch value {
     case 0..<0x80:
@@ -553,7 +553,7 @@ private struct ByteParser {
     let offset = min(max(offset, 0), bytes.count)
     var line = 1
     var lineStart = 0
-    for i in 0..<offset where bytes[i] == Byte.newline {
+    for i in 0..<offset where bytes[i] == JSONByte.newline {
       line += 1
       lineStart = i + 1
     }
@@ -567,8 +567,8 @@ private struct ByteParser {
   /// How the text at `offset` reads in an error message: "'x'", "'word'", "'12'" or "end of input".
   func describe(at offset: Int) -> String {
     guard let c = byte(at: offset) else { return "end of input" }
-    if Byte.isWordStart(c) || Byte.isDigit(c) || c == Byte.minus { return "'\(tokenText(at: offset))'" }
-    if c < Byte.space || c == 0x7F { return "control character U+00\(hex2(c))" }
+    if JSONByte.isWordStart(c) || JSONByte.isDigit(c) || c == JSONByte.minus { return "'\(tokenText(at: offset))'" }
+    if c < JSONByte.space || c == 0x7F { return "control character U+00\(hex2(c))" }
     if c < 0x80 { return "'\(Character(Unicode.Scalar(c)))'" }
     let text = scalarText(at: offset)
     let code = String(text.unicodeScalars.first!.value, radix: 16, uppercase: true)
@@ -580,18 +580,18 @@ private struct ByteParser {
     var end = offset
     while end < bytes.count, end - offset < 40 {
       let c = bytes[end]
-      guard Byte.isWordPart(c) || c == Byte.period || c == Byte.minus || c == Byte.plus else { break }
+      guard JSONByte.isWordPart(c) || c == JSONByte.period || c == JSONByte.minus || c == JSONByte.plus else { break }
       end += 1
     }
     if end == offset { return scalarText(at: offset) }
-    return clip(String(decoding: bytes[offset..<end], as: UTF8.self))
+    return clip(text(offset..<end))
   }
 
   /// The word (letters, digits, '_', '$') starting at `offset`.
   func wordText(at offset: Int) -> String {
     var end = offset
-    while end < bytes.count, end - offset < 40, Byte.isWordPart(bytes[end]) { end += 1 }
-    return String(decoding: bytes[offset..<end], as: UTF8.self)
+    while end < bytes.count, end - offset < 40, JSONByte.isWordPart(bytes[end]) { end += 1 }
+    return text(offset..<end)
   }
 
   /// The single Unicode scalar starting at `offset` (or "" at the end).
@@ -599,7 +599,12 @@ private struct ByteParser {
     guard offset < bytes.count else { return "" }
     var end = offset + 1
     while end < bytes.count, end - offset < 4, bytes[end] & 0xC0 == 0x80 { end += 1 }
-    return String(decoding: bytes[offset..<end], as: UTF8.self)
+    return text(offset..<end)
+  }
+
+  /// The bytes in `range` as a string (the input is valid UTF-8).
+  func text(_ range: Range<Int>) -> String {
+    String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
   }
 
   func clip(_ text: String) -> String {

@@ -49,8 +49,8 @@ public struct TableError: Error, Equatable, Sendable, CustomStringConvertible {
 /// - Lines whose first non-blank character is `#` are comments; blank lines are
 ///   skipped. Row numbers in errors are the file's 1-based line numbers.
 /// - The first remaining line is a header iff any of its cells is quoted or is
-///   neither empty nor a number. Without a header the columns are named "c1", "c2", …; an empty
-///   header cell is named the same way.
+///   neither empty nor a number. Without a header the columns are named "c1",
+///   "c2", …; an empty (unquoted) header cell gets the same default name.
 /// - A cell may be wrapped in double quotes (`""` inside stands for one quote);
 ///   quoted cells cannot span lines.
 /// - Every data cell must be a finite decimal number (`1`, `-2.5`, `.5`, `1e-3`);
@@ -94,7 +94,7 @@ public struct NumericTable: Sendable, Equatable {
   public static func parse(_ text: String, source: String) throws(TableError) -> NumericTable {
     var text = text
     let result = text.withUTF8 { bytes -> Result<NumericTable, TableError> in
-      var reader = TableReader(bytes: bytes, source: source)
+      let reader = CSVTableReader(bytes: bytes, source: source)
       do throws(TableError) {
         return .success(try reader.read())
       } catch {
@@ -106,7 +106,7 @@ public struct NumericTable: Sendable, Equatable {
 
   /// Reads and parses the file at `path` (used as the error source).
   public static func read(contentsOf path: String) throws(TableError) -> NumericTable {
-    let bytes = try readFile(path)
+    let bytes = try readTableFile(path)
     return try parse(String(decoding: bytes, as: UTF8.self), source: path)
   }
 
@@ -136,10 +136,10 @@ public struct NumericTable: Sendable, Equatable {
   }
 
   static func quotedName(_ name: String) -> String {
-    let name = name.replacing("\r\n", with: " ").replacing("\n", with: " ").replacing("\r", with: " ")
+    let name = name.replacing("\r\n", with: " ").replacing("\n", with: " ")
     let needsQuotes =
       name.isEmpty || name.contains(where: { $0 == "," || $0 == "\"" || $0 == "#" || $0.isWhitespace })
-      || isNumberText(name.utf8)
+      || csvIsNumberText(name.utf8)
     guard needsQuotes else { return name }
     return "\"" + name.replacing("\"", with: "\"\"") + "\""
   }
@@ -147,7 +147,7 @@ public struct NumericTable: Sendable, Equatable {
 
 // MARK: - Reading
 
-private func readFile(_ path: String) throws(TableError) -> [UInt8] {
+private func readTableFile(_ path: String) throws(TableError) -> [UInt8] {
   func failure(_ message: String) -> TableError { TableError(source: path, message: message) }
   let fd = open(path, O_RDONLY)
   if fd < 0 {
@@ -178,17 +178,17 @@ private func readFile(_ path: String) throws(TableError) -> [UInt8] {
 }
 
 /// Whether `text` is a decimal number or a NaN/infinity spelling.
-private func isNumberText<C: Collection>(_ text: C) -> Bool where C.Element == UInt8 {
-  numberKind(text) != .notANumber
+private func csvIsNumberText<C: Collection>(_ text: C) -> Bool where C.Element == UInt8 {
+  csvNumberKind(text) != .notANumber
 }
 
-private enum NumberKind { case finite, nonFinite, notANumber }
+private enum CSVNumberKind { case finite, nonFinite, notANumber }
 
-private func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+private func csvIsDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
 /// Classifies a cell: `finite` for [+-]? (digits [. digits*] | . digits) ([eE] [+-]? digits)?,
 /// `nonFinite` for "nan", "inf", "infinity" (any case, optional sign), else `notANumber`.
-private func numberKind<C: Collection>(_ text: C) -> NumberKind where C.Element == UInt8 {
+private func csvNumberKind<C: Collection>(_ text: C) -> CSVNumberKind where C.Element == UInt8 {
   var p = text.startIndex
   let end = text.endIndex
   if p < end, text[p] == UInt8(ascii: "+") || text[p] == UInt8(ascii: "-") { text.formIndex(after: &p) }
@@ -197,13 +197,13 @@ private func numberKind<C: Collection>(_ text: C) -> NumberKind where C.Element 
     return rest == "nan" || rest == "inf" || rest == "infinity" ? .nonFinite : .notANumber
   }
   var digits = 0
-  while p < end, isDigit(text[p]) {
+  while p < end, csvIsDigit(text[p]) {
     text.formIndex(after: &p)
     digits += 1
   }
   if p < end, text[p] == UInt8(ascii: ".") {
     text.formIndex(after: &p)
-    while p < end, isDigit(text[p]) {
+    while p < end, csvIsDigit(text[p]) {
       text.formIndex(after: &p)
       digits += 1
     }
@@ -212,17 +212,18 @@ private func numberKind<C: Collection>(_ text: C) -> NumberKind where C.Element 
   if p < end, text[p] == UInt8(ascii: "e") || text[p] == UInt8(ascii: "E") {
     text.formIndex(after: &p)
     if p < end, text[p] == UInt8(ascii: "+") || text[p] == UInt8(ascii: "-") { text.formIndex(after: &p) }
-    guard p < end, isDigit(text[p]) else { return .notANumber }
-    while p < end, isDigit(text[p]) { text.formIndex(after: &p) }
+    guard p < end, csvIsDigit(text[p]) else { return .notANumber }
+    while p < end, csvIsDigit(text[p]) { text.formIndex(after: &p) }
   }
   return p == end ? .finite : .notANumber
 }
 
-private struct TableReader {
+private struct CSVTableReader {
   let bytes: UnsafeBufferPointer<UInt8>
   let source: String
 
-  /// One cell of a line: its byte range (inside quotes, for quoted cells), or its unescaped text.
+  /// One cell of a line: its trimmed byte range (inside the quotes for a quoted
+  /// cell) and, for a quoted cell, its unescaped text.
   struct Cell {
     var range: Range<Int>
     var quoted: Bool
@@ -240,7 +241,7 @@ private struct TableReader {
     TableError(source: source, row: row, column: column, columnName: name, message: message)
   }
 
-  mutating func read() throws(TableError) -> NumericTable {
+  func read() throws(TableError) -> NumericTable {
     // Collect the data lines (not blank, not comments) and see whether any has a comma.
     var lines: [Line] = []
     var hasComma = false
@@ -270,7 +271,7 @@ private struct TableReader {
     // Header detection.
     let firstCells = try cells(of: firstLine, comma: hasComma)
     let hasHeader = firstCells.contains {
-      $0.quoted || (!$0.range.isEmpty && numberKind(bytes[$0.range]) == .notANumber)
+      $0.quoted || (!$0.range.isEmpty && csvNumberKind(bytes[$0.range]) == .notANumber)
     }
     let columnCount = firstCells.count
     var names: [String]
@@ -302,7 +303,7 @@ private struct TableReader {
           throw failure("empty cell", row: line.number, column: i + 1, name: name)
         }
         var cellText: String { clip(cell.unescaped ?? String(decoding: slice, as: UTF8.self)) }
-        switch numberKind(slice) {
+        switch csvNumberKind(slice) {
         case .notANumber:
           throw failure("'\(cellText)' is not a number", row: line.number, column: i + 1, name: name)
         case .nonFinite:

@@ -10,6 +10,7 @@ public enum PartKind: String, CaseIterable, Sendable, Comparable {
   case potential
   case kernel
   case cloud
+  case dataset
   case observer
 
   /// What parts of this kind are, for `mfld list`.
@@ -24,6 +25,7 @@ public enum PartKind: String, CaseIterable, Sendable, Comparable {
     case .potential: return "potential functions V(x)"
     case .kernel: return "interaction kernels W(x - y)"
     case .cloud: return "point clouds: initial particles and targets"
+    case .dataset: return "data sets for signed objectives: generated teachers, CSV files"
     case .observer: return "quantities recorded in the trace"
     }
   }

@@ -1,4 +1,4 @@
-import SolverAPI
+
 
 /// The Wasserstein metric on a geometry: plain Langevin moves (MATH.md §1),
 ///     X ← Retr_X( −η P_X(∇V_{μ_m}(X) + τ∇U(X)) + sqrt(2ητ) P_X ξ ),

@@ -1,0 +1,115 @@
+import SolverAPI
+
+/// Two-layer networks, the single-neuron teacher problem, and their data sets.
+public enum NetworkComponents {
+  public static let all: [Component] = [twoLayerNetwork, singleNeuron, teacher, csv]
+
+  static let losses = ["square", "logistic"]
+
+  static func loss(_ args: Arguments) -> any Loss {
+    args.string("loss") == "logistic" ? LogisticLoss() : SquareLoss()
+  }
+
+  static let networkParameters: [Parameter] = [
+    .choice("activation", Activation.allCases.map(\.rawValue), default: "relu", "σ"),
+    .choice("loss", losses, default: "square", "R: square (1/2n)|f − y|², or logistic (labels ±1)"),
+    .real("lambda", default: 1e-3, in: .positive, "λ of (λ/2)‖ν‖²_TV"),
+    .choice("domain", ["sphere", "euclidean"], default: "sphere", "W: the sphere S^d ⊂ ℝ^{d+1}, or ℝ^{d+1}"),
+  ]
+
+  static let twoLayerNetwork = Component(
+    .objective, "two-layer-network",
+    summary: "G_λ(ν) = R(∫σ(⟨w, x̃⟩) dν(w)) + (λ/2)‖ν‖²_TV, x̃ = (x, 1); records test_risk with a test split",
+    parameters: [.part("data", .dataset, "training (and test) data: teacher or csv")] + networkParameters,
+    notes: "A signed objective: choose a reduction, bilevel or lift. Particles live on W (d + 1 coordinates)."
+  ) { args in
+    let data = try args.part("data", as: Dataset.self)
+    return try network(args, data: data, alignment: false)
+  }
+
+  static let singleNeuron = Component(
+    .objective, "single-neuron",
+    summary: "learn one teacher neuron y = σ(⟨w*, x̃⟩); records alignment max_i⟨w_i, w*⟩ and the mass-weighted alignment",
+    parameters: [
+      .integer("dimension", default: 10, in: 1...100_000, "input dimension d"),
+      .integer("samples", default: 500, in: 1...10_000_000, "training samples n"),
+      .integer("test_samples", default: 0, in: 0...10_000_000, "held-out samples"),
+      .real("noise", default: 0, in: .nonNegative, "label noise standard deviation"),
+    ] + networkParameters
+  ) { args in
+    let activation = Activation(rawValue: args.string("activation"))!
+    let data = TeacherData.make(dimension: args.integer("dimension"), samples: args.integer("samples"),
+                                testSamples: args.integer("test_samples"), neurons: 1, activation: activation,
+                                noise: args.real("noise"), random: args.random)
+    return try network(args, data: data, alignment: true)
+  }
+
+  static func network(_ args: Arguments, data: Dataset, alignment: Bool) throws -> any SignedObjective {
+    let loss = loss(args)
+    if let problem = loss.checkLabels(data.labels) {
+      throw args.error("loss", problem, fix: "use \"loss\": \"square\", or labels −1 and +1")
+    }
+    return TwoLayerNetwork(data: data, activation: Activation(rawValue: args.string("activation"))!, loss: loss,
+                           lambda: args.real("lambda"), sphere: args.string("domain") == "sphere", recordsAlignment: alignment)
+  }
+
+  static let teacher = Component(
+    .dataset, "teacher",
+    summary: "x uniform on S^{d−1}, y = Σ_j a_j σ(⟨w*_j, x̃⟩) + noise, w*_j uniform on S^d, a_j = ±1/k",
+    parameters: [
+      .integer("dimension", default: 10, in: 1...100_000, "input dimension d"),
+      .integer("samples", default: 500, in: 1...10_000_000, "training samples n"),
+      .integer("test_samples", default: 0, in: 0...10_000_000, "held-out samples (no label noise)"),
+      .integer("neurons", default: 3, in: 1...100_000, "teacher neurons k"),
+      .choice("activation", Activation.allCases.map(\.rawValue), default: "relu", "the teacher's σ"),
+      .real("noise", default: 0, in: .nonNegative, "label noise standard deviation"),
+    ]
+  ) { args in
+    TeacherData.make(dimension: args.integer("dimension"), samples: args.integer("samples"),
+                     testSamples: args.integer("test_samples"), neurons: args.integer("neurons"),
+                     activation: Activation(rawValue: args.string("activation"))!, noise: args.real("noise"), random: args.random)
+  }
+
+  static let csv = Component(
+    .dataset, "csv",
+    summary: "inputs and labels from a CSV file: feature columns and one target column",
+    parameters: [
+      .path("file", "CSV file, relative to the config file's folder (a header row names the columns)"),
+      .string("target", default: "", "the label column's name (empty: the last column)"),
+      .real("test_fraction", default: 0, in: Interval(lower: 0, included: true, upper: 1, included: false),
+            "fraction of rows held out for the test risk (chosen with the seed)"),
+    ]
+  ) { args in
+    let table: NumericTable
+    do { table = try NumericTable.read(contentsOf: args.path("file")) } catch {
+      throw args.error("file", "\(error)", fix: "fix the file, or check the path (relative to the config file's folder)")
+    }
+    guard table.columnCount >= 2 else {
+      throw args.error("file", "'\(args.string("file"))' has \(table.columnCount) column; it needs feature columns and a target",
+                       fix: "add columns")
+    }
+    let target = args.string("target")
+    let t: Int
+    if target.isEmpty { t = table.columnCount - 1 } else if let k = table.columnNames.firstIndex(of: target) { t = k } else {
+      throw args.error("target", "no column '\(target)' in '\(args.string("file"))'" + Suggestion.didYouMean(target, in: table.columnNames),
+                       fix: "columns: " + table.columnNames.joined(separator: ", "))
+    }
+    let d = table.columnCount - 1
+    var order = Array(0..<table.rowCount)
+    var rng = args.random.generator()
+    order.shuffle(using: &rng)
+    let testCount = Int((args.real("test_fraction") * Double(table.rowCount)).rounded(.down))
+    guard table.rowCount - testCount >= 1 else { throw args.error("test_fraction", "leaves no training rows", fix: "use a smaller fraction") }
+    func rows(_ ids: ArraySlice<Int>) -> ([Double], [Double]) {
+      var x: [Double] = [], y: [Double] = []
+      for r in ids.sorted() {
+        for c in 0..<table.columnCount where c != t { x.append(table[r, c]) }
+        y.append(table[r, t])
+      }
+      return (x, y)
+    }
+    let (xt, yt) = rows(order[..<testCount])
+    let (x, y) = rows(order[testCount...])
+    return Dataset(dimension: d, inputs: x, labels: y, testInputs: xt, testLabels: yt, source: args.string("file"))
+  }
+}

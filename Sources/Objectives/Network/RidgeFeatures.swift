@@ -1,0 +1,65 @@
+import SolverAPI
+
+/// The features of a two-layer network (MATH.md §2): Φ(w)_k = σ(⟨w, x̃_k⟩) with x̃_k = (x_k, 1) when a
+/// bias is appended, and ∇_w Φ(w)_k = σ'(⟨w, x̃_k⟩) x̃_k. Jacobian data is the m × n matrix σ'(Z),
+/// Z = W X̃ᵀ, so the pullback is one product: g = diag(c) (σ'(Z) ∘ 1uᵀ) X̃.
+public final class RidgeFeatures: FeatureMap {
+  public let activation: Activation
+  /// n × D inputs (D = d + 1 with the bias).
+  public let inputs: [Double]
+  public let dimension: Int
+  public let sampleCount: Int
+  public var jacobianWidth: Int { 1 }
+  private var preactivations: [Double] = []
+  private var weighted: [Double] = []
+
+  public init(inputs x: [Double], dimension d: Int, bias: Bool, activation: Activation) {
+    let n = x.count / d
+    let D = bias ? d + 1 : d
+    var xt = [Double](repeating: 1, count: n * D)
+    for k in 0..<n { for c in 0..<d { xt[k * D + c] = x[k * d + c] } }
+    self.inputs = xt
+    self.dimension = D
+    self.sampleCount = n
+    self.activation = activation
+  }
+
+  public func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel) {
+    let m = w.count, n = sampleCount, D = dimension, s = activation
+    // Z = W X̃ᵀ goes straight into the feature buffer, then σ (and σ') are applied in place.
+    w.coordinates.withUnsafeBufferPointer { wp in
+      inputs.withUnsafeBufferPointer { xp in
+        Dense.multiplyTransposed(wp.baseAddress!, xp.baseAddress!, into: features, m: m, n: n, k: D, parallel: parallel)
+      }
+    }
+    parallel.forEachChunk(m, grain: max(1, 8192 / max(1, n))) { rows in
+      for i in rows {
+        let z = features + i * n
+        if let jacobian {
+          let j = jacobian + i * n
+          for k in 0..<n { let t = z[k]; j[k] = s.derivative(t); z[k] = s.value(t) }
+        } else {
+          for k in 0..<n { z[k] = s.value(z[k]) }
+        }
+      }
+    }
+  }
+
+  public func pullback(_ w: ParticleCloud, jacobian: UnsafePointer<Double>, weights u: UnsafePointer<Double>,
+                       scales c: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, parallel: Parallel) {
+    let m = w.count, n = sampleCount, D = dimension
+    if weighted.count != m * n { weighted = [Double](repeating: 0, count: m * n) }
+    weighted.withUnsafeMutableBufferPointer { mp in
+      let M = mp.baseAddress!
+      parallel.forEachChunk(m, grain: max(1, 8192 / max(1, n))) { rows in
+        for i in rows {
+          let ci = c[i], ji = jacobian + i * n, mi = M + i * n
+          for k in 0..<n { mi[k] = ci * ji[k] * u[k] }
+        }
+      }
+      inputs.withUnsafeBufferPointer { xp in
+        Dense.multiply(M, xp.baseAddress!, into: g, m: m, n: D, k: n, parallel: parallel)
+      }
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/// A feature map Φ: W → ℝ^n on n data points, with what its Jacobians need (MATH.md §2).
+///
+/// Stateless with respect to particles: `evaluate` writes the features of every particle (row i of the
+/// m × n matrix F is Φ(w_i); the P of MATH.md is Fᵀ) and, when asked, per-(particle, sample) Jacobian
+/// data; `pullback` turns Jacobian data into gradients g_i = c_i Σ_k u_k ∇_w Φ(w_i)_k.
+public protocol FeatureMap: AnyObject {
+  /// Ambient coordinates of w.
+  var dimension: Int { get }
+  /// n, the number of data points.
+  var sampleCount: Int { get }
+  /// Doubles of Jacobian data per (particle, sample): 1 for a ridge feature σ(⟨w, x̃⟩), whose
+  /// gradient σ'(⟨w, x̃⟩) x̃ is rebuilt from the data; p for a translation feature ψ(x − w) on T^p.
+  var jacobianWidth: Int { get }
+
+  /// features[i*n + k] = Φ(w_i)_k; jacobian (when non-nil) gets m × n × jacobianWidth doubles.
+  func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel)
+
+  /// g_i = c_i Σ_k u_k ∇_w Φ(w_i)_k for every particle (m × dimension, overwritten), from the Jacobian
+  /// data `evaluate` wrote for the same cloud.
+  func pullback(_ w: ParticleCloud, jacobian: UnsafePointer<Double>, weights u: UnsafePointer<Double>,
+                scales c: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, parallel: Parallel)
+}
+
+/// An objective over signed measures on a domain W (MATH.md §2):
+///     G_λ(ν) = R(∫ Φ dν) + (λ/2) ‖ν‖²_TV.
+/// A reduction (lifting, bilevel) turns it into an objective over probability measures.
+public protocol SignedObjective: AnyObject {
+  /// W.
+  var domain: any Geometry { get }
+  /// Φ on the training data.
+  var features: any FeatureMap { get }
+  /// y, one per data point.
+  var labels: [Double] { get }
+  var loss: any Loss { get }
+  /// λ > 0.
+  var lambda: Double { get }
+
+  /// Extra quantities for the trace (test risk, alignment, matched spikes), from the signed measure
+  /// ν = (1/m) Σ_i r_i δ_{w_i}.
+  var observableNames: [String] { get }
+  func observe(weights r: [Double], positions w: ParticleCloud, parallel: Parallel) throws -> [Double]
+}
+
+extension SignedObjective {
+  public var observableNames: [String] { [] }
+  public func observe(weights r: [Double], positions w: ParticleCloud, parallel: Parallel) throws -> [Double] { [] }
+}
+
+/// An objective over probability measures that represents a signed measure ν = (1/m) Σ r_i δ_{w_i}:
+/// what reductions build, so outputs can report the weights beside the positions.
+public protocol SignedMeasureView: AnyObject {
+  /// The weights r_i and positions w_i of the signed measure the cloud represents.
+  func signedMeasure(of cloud: ParticleCloud, parallel: Parallel) throws -> (weights: [Double], positions: ParticleCloud)
+}
+
+/// Turns a signed objective into an objective over probability measures on a particle domain
+/// (MATH.md §2: lifting on ℝ × W, bilevel on W).
+public protocol Reduction: AnyObject {
+  /// The particles' domain for this signed objective (ℝ × W for lifting, W for bilevel).
+  func particleDomain(for objective: any SignedObjective) -> any Geometry
+  /// Builds the problem: an objective over the particles (which conforms to `SignedMeasureView`)
+  /// and the metric that moves them; `reference` is ρ on W.
+  func reduce(_ objective: any SignedObjective, reference: ReferenceMeasure) throws -> Problem
+  /// Initial particles on the particle domain from positions on W (lifting adds weights r).
+  func initialParticles(positions: ParticleCloud, random: RandomStream) -> ParticleCloud
+}
