@@ -19,6 +19,7 @@ let package = Package(
     .executableTarget(name: "mfld", dependencies: ["Registry", "SolverAPI"]),
     .testTarget(name: "SolverAPITests", dependencies: ["SolverAPI"]),
     .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "SolverAPI"]),
+    .testTarget(name: "ReductionsTests", dependencies: ["Reductions", "Objectives", "Integrators", "SolverAPI"]),
     .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Objectives", "SolverAPI"]),
     .testTarget(name: "RegistryTests", dependencies: ["Registry", "SolverAPI"]),
     .testTarget(name: "mfldTests", dependencies: ["mfld", "Registry", "SolverAPI"]),

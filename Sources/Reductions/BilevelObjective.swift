@@ -24,7 +24,7 @@ public final class BilevelObjective: Objective, SignedMeasureView {
   public private(set) var lastIterations = 0
 
   private var phi = Scratch(), jac = Scratch(), system = Scratch(), a = Scratch(), r = Scratch(), f = Scratch(), dR = Scratch()
-  private var work = Scratch(), work2 = Scratch()
+  private var work = Scratch(), work2 = Scratch(), gradientCopy = Scratch()
   private var warmStart: [Double] = []
 
   public init(_ signed: any SignedObjective, solver: InnerSolver = .auto) {
@@ -140,6 +140,8 @@ public final class BilevelObjective: Objective, SignedMeasureView {
           if residual <= 1e-12 || iterations >= 60 { break }
           iterations += 1
           // Hessian (1/m) F diag(h) Fᵀ + λI with h_k = ℓ''(f_k, y_k)/n, via F̃ = F diag(sqrt(h)).
+          gradientCopy.resize(m)
+          work.withPointer { G in gradientCopy.withPointer { $0.update(from: G, count: m) } }
           try system.withPointer { S in
             try work2.withPointer { Ft in
               f.withPointer { fp in
@@ -151,21 +153,21 @@ public final class BilevelObjective: Objective, SignedMeasureView {
               Dense.multiplyTransposed(Ft, Ft, into: S, m: m, n: m, k: n, alpha: 1 / Double(m), parallel: parallel)
               for i in 0..<m { S[i * m + i] += lambda }
               guard Dense.choleskyFactor(S, n: m, parallel: parallel) else { throw notPositive(m) }
-              work.withPointer { G in Dense.choleskySolve(S, n: m, G) }   // G ← H⁻¹ G, the Newton step is −G
+              work.withPointer { G in Dense.choleskySolve(S, n: m, G) }   // G ← H⁻¹g: the Newton step is −G
             }
           }
-          // Backtracking line search on the scaled objective.
-          var t = 1.0
+          // The Newton decrement gᵀH⁻¹g; Armijo backtracking, except at rounding level, where the full
+          // step is taken (the line search can no longer see the decrease, the step is still right).
+          var decrement = 0.0
+          work.withPointer { step in gradientCopy.withPointer { g in for i in 0..<m { decrement += g[i] * step[i] } } }
           let old = Array(UnsafeBufferPointer(start: rp, count: m))
-          var slope = 0.0
-          work.withPointer { step in
-            for i in 0..<m { slope -= step[i] * (step[i]) }
-          }
+          let tiny = decrement <= 1e-12 * max(1, abs(value))
+          var t = 1.0
           while true {
             work.withPointer { step in for i in 0..<m { rp[i] = old[i] - t * step[i] } }
             predictions(rp, F)
             let trial = scaledObjective(rp)
-            if trial <= value + 1e-4 * t * slope || t < 1e-10 { value = trial; break }
+            if tiny || trial <= value - 1e-4 * t * decrement || t < 1e-8 { value = trial; break }
             t *= 0.5
           }
         }

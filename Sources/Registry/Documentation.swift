@@ -60,6 +60,7 @@ public enum Documentation {
   }
 
   static func example(_ c: Component) -> String {
+    if let e = c.example { return e.jsonText(pretty: false) }
     var o: ConfigObject = ["type": .string(c.name)]
     for p in c.parameters {
       o[p.name] = p.defaultValue ?? placeholder(p.type)

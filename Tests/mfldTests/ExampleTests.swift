@@ -12,6 +12,13 @@ struct ExampleTests {
     ("examples/double-well.json", ["steps=1000"], "mean_1", { first, last in first < -0.95 && last > -0.9 }),
     ("examples/mckean-vlasov.json", [], "objective", { first, last in last < first }),
     ("examples/mmd-descent.json", ["steps=40"], "mmd", { first, last in last < 0.7 * first }),
+    ("examples/bilevel-2nn.json", ["steps=200"], "G_lambda", { first, last in last < 0.6 * first }),
+    ("examples/lift-2nn.json", ["steps=200"], "G_lambda", { first, last in last < 0.5 * first }),
+    // The full example: the best neuron aligns with the teacher to better than 0.99.
+    ("examples/single-neuron.json", [], "alignment", { first, last in last > 0.99 && first < 0.9 }),
+    ("examples/csv-regression.json", ["steps=200"], "test_risk", { first, last in last < 0.5 * first }),
+    // The full noiseless example: every recovered spike within one grid spacing (1/64) of the truth.
+    ("examples/deconvolution-1d.json", [], "spike_error", { first, last in last < 1.0 / 64 }),
   ]
 
   @Test("every example in examples/ is exercised here")
@@ -39,6 +46,22 @@ struct ExampleTests {
     #expect(check(values.first!, values.last!), "\(column): \(values.first!) → \(values.last!)")
     let summary = try String(contentsOf: out.appendingPathComponent("summary.json"), encoding: .utf8)
     #expect(summary.contains("\"status\": \"completed\""))
+  }
+
+  @Test("bilevel reaches a lower G_λ than lifting with either metric (same data, particles, temperature, steps)")
+  func bilevelBeatsLifting() throws {
+    func finalG(_ reduction: String) throws -> Double {
+      let out = try MFLD.temporaryDirectory()
+      let r = try MFLD.run(["run", "examples/bilevel-2nn.json", "--set", "steps=300", "--set", "reduction=\(reduction)", "--out", out.path, "--quiet"])
+      #expect(r.status == 0, "\(r.stderr)")
+      let summary = try String(contentsOf: out.appendingPathComponent("summary.json"), encoding: .utf8)
+      let line = try #require(summary.split(separator: "\n").first { $0.contains("\"G_lambda\"") })
+      return try #require(Double(line.split(separator: ":")[1].trimmingCharacters(in: CharacterSet(charactersIn: " ,"))))
+    }
+    let bilevel = try finalG("bilevel")
+    let wasserstein = try finalG("{\"type\": \"lift\", \"metric\": \"wasserstein\"}")
+    let conic = try finalG("{\"type\": \"lift\", \"metric\": \"conic\"}")
+    #expect(bilevel < wasserstein && bilevel < conic, "bilevel \(bilevel), lift-wasserstein \(wasserstein), lift-conic \(conic)")
   }
 
   @Test("the McKean–Vlasov example reaches τ/(a+b) = 0.1667 up to its O(η), O(1/m) bias and noise")

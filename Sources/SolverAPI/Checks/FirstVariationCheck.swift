@@ -6,8 +6,8 @@ import Foundation
 /// 1. Particle derivative: F as a function of the positions has ∂F(μ_m)/∂X^i · v = (1/m) ⟨∇V(X^i), v⟩.
 /// 2. Gradient of V: ⟨∇V(y), v⟩ = d/dh V(y + h v) at arbitrary points y.
 /// 3. Value of V: d/dε F((1−ε)μ + ε δ_y) = V(y) − ∫ V dμ, with the mixture realised exactly by
-///    replicating the cloud K times and adding y once (ε = 1/(mK + 1)), Richardson-extrapolated over
-///    two values of K (exact for objectives quadratic in μ).
+///    replicating the cloud K times and adding y once (ε = 1/(mK + 1)), extrapolated to ε = 0 through
+///    three values of K (exact for objectives quadratic in μ, O(ε³) otherwise).
 ///
 /// Directions v are tangent to the geometry at the point (ambient for ℝ^d and the torus).
 /// Central differences with step h have error O(h²) + O(ε_mach/h); the default h = 1e-5 and relative
@@ -100,9 +100,19 @@ public struct FirstVariationCheck {
           let eps = 1 / Double(m * k + 1)
           return ((try objective.value(withY) - f0) / eps, eps)
         }
-        let (s1, e1) = try slope(replicas: 20), (s2, e2) = try slope(replicas: 40)
-        let extrapolated = (e1 * s2 - e2 * s1) / (e1 - e2)
+        // Lagrange extrapolation of slope(ε) to ε = 0 through three points: exact up to O(ε³).
+        func extrapolate(_ replicas: [Int]) throws -> Double {
+          let samples = try replicas.map { try slope(replicas: $0) }
+          var sum = 0.0
+          for (j, (s, e)) in samples.enumerated() {
+            var weight = 1.0
+            for (k, (_, f)) in samples.enumerated() where k != j { weight *= f / (f - e) }
+            sum += weight * s
+          }
+          return sum
+        }
         let an = valuesAtPoints[p] - meanV
+        let extrapolated = try extrapolate([20, 40, 80])
         if relativeError(extrapolated, an, scale: scale) > 1e3 * tolerance {
           failures.append(Failure(law: "d/dε F((1−ε)μ + εδ_y) = V(y) − ∫V dμ at point \(p)", expected: extrapolated, found: an))
         }

@@ -18,10 +18,13 @@ public struct Component: Sendable {
   public let parameters: [Parameter]
   /// Longer notes for `describe` (conventions, compatibility), optional.
   public let notes: String?
+  /// A complete, valid config of this part for `describe` (generated from the defaults when nil).
+  public let example: ConfigValue?
   public let build: @Sendable (Arguments) throws -> Any
 
   public init(_ kind: PartKind, _ name: String, summary: String, parameters: [Parameter] = [], notes: String? = nil,
-              build: @escaping @Sendable (Arguments) throws -> Any) {
+              example: ConfigValue? = nil, build: @escaping @Sendable (Arguments) throws -> Any) {
+    self.example = example
     self.kind = kind
     self.name = name
     self.summary = summary

@@ -1,0 +1,70 @@
+import Foundation
+import Integrators
+import Objectives
+import Reductions
+import SolverAPI
+import Testing
+
+/// What the reductions' dynamics must do (MATH.md §2).
+struct ReductionDynamicsTests {
+  func run(_ reduction: any Reduction, _ net: TwoLayerNetwork, steps: Int, eta: Double, tau: Double, m: Int = 30,
+           every: Int = 1) throws -> (TraceTable, RunOutcome) {
+    let problem = try reduction.reduce(net, reference: .flat)
+    let positions = InnerSolveTests.cloud(m, seed: 12)
+    let cloud = reduction.initialParticles(positions: positions, random: RandomStream(seed: 13))
+    let plan = RunPlan(problem: problem, integrator: EulerMaruyama(stepSize: ConstantSchedule(eta), temperature: ConstantSchedule(tau)),
+                       state: SolverState(cloud: cloud), lastStep: steps, recordEvery: every, noise: RandomStream(seed: 14), parallel: .automatic)
+    let trace = TraceTable()
+    let outcome = try Solver.run(plan, sink: trace)
+    return (trace, outcome)
+  }
+
+  @Test("noiseless bilevel gradient descent decreases J_λ at every step")
+  func bilevelDescent() throws {
+    let (trace, _) = try run(BilevelReduction(solver: .auto), InnerSolveTests.network(samples: 40), steps: 100, eta: 0.05, tau: 0)
+    let j = trace.column("objective")
+    for t in 1..<j.count { #expect(j[t] < j[t - 1], "J rose at step \(t): \(j[t - 1]) → \(j[t])") }
+  }
+
+  @Test("noiseless lifted gradient descent decreases F_lift at every step, for both metrics",
+        arguments: [LiftMetric.Kind.wasserstein(ratio: 1), .conic(alpha: 1, mirror: true), .conic(alpha: 0.5, mirror: false)])
+  func liftDescent(kind: LiftMetric.Kind) throws {
+    let (trace, _) = try run(LiftReduction(metric: kind, initialWeight: 0.5), InnerSolveTests.network(samples: 40), steps: 100, eta: 0.02, tau: 0)
+    let f = trace.column("objective")
+    for t in 1..<f.count { #expect(f[t] < f[t - 1], "F rose at step \(t): \(f[t - 1]) → \(f[t])") }
+  }
+
+  @Test("the conic update keeps the sign of every weight, with noise too")
+  func conicKeepsSigns() throws {
+    let reduction = LiftReduction(metric: .conic(alpha: 1, mirror: true), initialWeight: 1)
+    let net = InnerSolveTests.network(samples: 30)
+    let start = reduction.initialParticles(positions: InnerSolveTests.cloud(30, seed: 12), random: RandomStream(seed: 13))
+    let (_, outcome) = try run(reduction, net, steps: 300, eta: 0.2, tau: 1e-2)
+    for i in 0..<30 { #expect(outcome.state.cloud[i, 0].sign == start[i, 0].sign && outcome.state.cloud[i, 0] != 0) }
+  }
+
+  @Test("a large λ drives ‖ν‖_TV to 0: the bilevel weights scale like 1/λ")
+  func largeLambdaKillsMass() throws {
+    let w = InnerSolveTests.cloud(20)
+    var tv: [Double] = []
+    for lambda in [1e-2, 1e2, 1e4] {
+      let objective = BilevelObjective(InnerSolveTests.network(samples: 30, lambda: lambda))
+      let (r, _) = try objective.signedMeasure(of: w, parallel: .serial)
+      tv.append(r.reduce(0) { $0 + abs($1) } / 20)
+    }
+    #expect(tv[1] < 1e-3 * tv[0])
+    #expect(abs(tv[2] / tv[1] - 1e-2) < 1e-3)  // in the 1/λ regime, 100× λ is 1/100 of the mass
+    #expect(tv[2] < 1e-5)
+  }
+
+  @Test("reported quantities: G_λ = R + (λ/2)TV², R + λTV, and the lift's F_lift ≥ G_λ")
+  func reportedQuantities() throws {
+    let net = InnerSolveTests.network(samples: 30)
+    let (trace, _) = try run(LiftReduction(metric: .wasserstein(ratio: 1), initialWeight: 0.7), net, steps: 5, eta: 0.01, tau: 0)
+    let row = trace.rows.last!, c = trace.columns
+    let value = { (name: String) in row[c.firstIndex(of: name)!] }
+    #expect(abs(value("G_lambda") - (value("risk") + 0.5 * net.lambda * value("tv") * value("tv"))) < 1e-15)
+    #expect(abs(value("R_plus_lambda_TV") - (value("risk") + net.lambda * value("tv"))) < 1e-15)
+    #expect(value("objective") >= value("G_lambda"))
+  }
+}
