@@ -79,7 +79,7 @@ public enum Documentation {
     case .matrix: return .array([.array([.real(0), .real(0)])])
     case .part(let k): return k == .schedule ? .real(0.01) : .string("…")
     case .parts: return .array([])
-    case .group: return .object([:])
+    case .group, .constants: return .object([:])
     }
   }
 }

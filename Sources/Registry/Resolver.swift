@@ -1,3 +1,4 @@
+import Foundation
 import SolverAPI
 
 /// Validates a config against the parameter declarations and fills in every default.
@@ -106,6 +107,19 @@ public struct Resolver {
       return .array(try items.enumerated().map { i, v in try resolvePart(v, kind: kind, path: path + "[\(i)]") })
     case .group(let members):
       return .object(try resolveObject(value, parameters: members, path: path, owner: "'\(path)'"))
+    case .constants:
+      guard case .object(let o) = value else {
+        throw fail(path, "expected an object of named constants, found \(brief(value))", fix: "write {\"a\": 1.5, \"v\": [1, 0]}")
+      }
+      var out = ConfigObject()
+      for (k, v) in o {
+        guard let first = k.unicodeScalars.first, first == "_" || CharacterSet.letters.contains(first),
+              k.unicodeScalars.allSatisfy({ $0 == "_" || CharacterSet.alphanumerics.contains($0) }) else {
+          throw fail(path + "." + k, "'\(k)' is not a name", fix: "use letters, digits and _ (starting with a letter)")
+        }
+        if case .array = v { out[k] = try resolve(v, .reals(.any), path: path + "." + k) } else { out[k] = .real(try real(v, .any, path: path + "." + k)) }
+      }
+      return .object(out)
     }
   }
 
@@ -114,6 +128,10 @@ public struct Resolver {
     let names = registry.names(kind)
     var object: ConfigObject
     switch value {
+    case .string(let name) where registry.component(kind, name) == nil && registry.component(kind, "expression") != nil
+                                  && !isIdentifier(name):
+      // A formula where a part is expected: `"V": "0.5*|x|^2"` means {"type": "expression", "formula": …}.
+      object = ["type": "expression", "formula": value]
     case .string(let name):
       object = ["type": .string(name)]
     case .integer where kind == .schedule, .real where kind == .schedule:
@@ -154,6 +172,10 @@ public struct Resolver {
       throw fail(path, "must be \(range.condition), found \(CSVFormat.number(x))", fix: "use a value in \(range)")
     }
     return x
+  }
+
+  private func isIdentifier(_ s: String) -> Bool {
+    !s.isEmpty && s.unicodeScalars.allSatisfy { $0 == "-" || $0 == "_" || CharacterSet.alphanumerics.contains($0) }
   }
 
   private func isBool(_ v: ConfigValue) -> Bool { if case .bool = v { return true } else { return false } }

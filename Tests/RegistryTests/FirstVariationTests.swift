@@ -31,7 +31,10 @@ struct FirstVariationTests {
     (.potential, "double-well", ["type": "potential", "V": ["type": "double-well", "height": 2.0, "a": 0.5]]),
     (.potential, "gaussian-wells", ["type": "potential", "V": ["type": "gaussian-wells", "centers": [[0.5, 0.0], [-0.5, 0.3]],
                                                               "depths": [1.0, 2.0], "widths": [0.4, 0.7], "confinement": 0.3]]),
+    (.potential, "expression", ["type": "potential", "V": ["type": "expression", "formula": "0.25*(|x|^2 - 1)^2 + c*sin(2*pi*x1) + 0.1*dot(x, x)",
+                                                          "constants": ["c": 0.1]]]),
     (.kernel, "quadratic", ["type": "interaction", "W": ["type": "quadratic", "b": 1.7]]),
+    (.kernel, "expression", ["type": "interaction", "W": "exp(-|z|^2/2) - 0.2*|z|^2"]),
     (.kernel, "gaussian", ["type": "interaction", "W": ["type": "gaussian", "bandwidth": 0.5, "strength": 2.0]]),
   ]
 
@@ -57,6 +60,7 @@ struct FirstVariationTests {
       }
     }
     out.append(("two-layer-network", ["type": "two-layer-network", "activation": "tanh", "domain": "euclidean", "lambda": 0.01, "data": "teacher"]))
+    out.append(("two-layer-network", ["type": "two-layer-network", "activation": "tanh(t) + 0.1*t^2", "lambda": 0.01, "data": "teacher"]))
     out.append(("single-neuron", ["type": "single-neuron", "dimension": 3, "samples": 12, "activation": "softplus", "lambda": 0.01]))
     out.append(("sparse-deconvolution", ["type": "sparse-deconvolution", "spikes": [[0.2], [0.6]], "masses": [1.0, -0.5], "grid": 16, "cutoff": 3, "lambda": 1.0]))
     out.append(("sparse-deconvolution", ["type": "sparse-deconvolution", "dimension": 2, "kernel": "gaussian", "width": 0.15,

@@ -65,7 +65,7 @@ struct ResolverTests {
     let e = error(with("objective.V", "quadratc"))
     #expect(e?.path == "objective.V.type")
     #expect(e?.description.contains("unknown potential 'quadratc' (did you mean 'quadratic'?)") == true)
-    #expect(e?.description.contains("double-well, gaussian-wells, quadratic") == true)
+    #expect(e?.description.contains("double-well, expression, gaussian-wells, quadratic") == true)
   }
 
   @Test("a name of the wrong kind says what it is")

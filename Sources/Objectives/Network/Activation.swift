@@ -1,8 +1,34 @@
 import Foundation
+import SolverAPI
 
-/// An activation σ with its derivative, for ridge features σ(⟨w, x̃⟩) (MATH.md §2).
-public enum Activation: String, CaseIterable, Sendable {
+/// An activation σ with its derivative, for ridge features σ(⟨w, x̃⟩) (MATH.md §2): a built-in, or a
+/// formula in t compiled with exact derivatives (`"tanh(t) + 0.1*t"`).
+public enum Activation: Sendable {
   case relu, tanh, sigmoid, softplus
+  case expression(CompiledExpression)
+
+  public static let builtinNames = ["relu", "tanh", "sigmoid", "softplus"]
+
+  /// A built-in by name, or else the string compiled as a formula in t.
+  public init(_ text: String) throws(ExpressionError) {
+    switch text {
+    case "relu": self = .relu
+    case "tanh": self = .tanh
+    case "sigmoid": self = .sigmoid
+    case "softplus": self = .softplus
+    default: self = .expression(try CompiledExpression(text, signature: ExpressionSignature(scalars: ["t"])))
+    }
+  }
+
+  public var name: String {
+    switch self {
+    case .relu: return "relu"
+    case .tanh: return "tanh"
+    case .sigmoid: return "sigmoid"
+    case .softplus: return "softplus"
+    case .expression(let e): return e.source
+    }
+  }
 
   /// σ(t).
   @inlinable public func value(_ t: Double) -> Double {
@@ -11,6 +37,7 @@ public enum Activation: String, CaseIterable, Sendable {
     case .tanh: return Foundation.tanh(t)
     case .sigmoid: return t >= 0 ? 1 / (1 + exp(-t)) : exp(t) / (1 + exp(t))
     case .softplus: return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t))
+    case .expression(let e): return Activation.run(e, t).value
     }
   }
 
@@ -21,6 +48,22 @@ public enum Activation: String, CaseIterable, Sendable {
     case .tanh: let h = Foundation.tanh(t); return 1 - h * h
     case .sigmoid: let s = Activation.sigmoid.value(t); return s * (1 - s)
     case .softplus: return Activation.sigmoid.value(t)
+    case .expression(let e): return Activation.run(e, t).derivative
+    }
+  }
+
+  /// σ(t) and σ'(t) together (one pass for a formula).
+  @inlinable public func valueAndDerivative(_ t: Double) -> (value: Double, derivative: Double) {
+    if case .expression(let e) = self { return Activation.run(e, t) }
+    return (value(t), derivative(t))
+  }
+
+  @usableFromInline static func run(_ e: CompiledExpression, _ t: Double) -> (value: Double, derivative: Double) {
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, e.workspaceSize) + 2) { w in
+      let base = w.baseAddress!
+      base[0] = t
+      let v = e.evaluate(base, gradient: base + 1, workspace: base + 2)
+      return (v, base[1])
     }
   }
 }

@@ -6,12 +6,19 @@ public enum NetworkComponents {
 
   static let losses = ["square", "logistic"]
 
+  /// The `activation` parameter: a built-in name or a formula in t.
+  static func activation(_ args: Arguments) throws -> Activation {
+    do { return try Activation(args.string("activation")) } catch {
+      throw args.error("activation", error.description, fix: "use one of " + Activation.builtinNames.joined(separator: ", ") + ", or a formula in t")
+    }
+  }
+
   static func loss(_ args: Arguments) -> any Loss {
     args.string("loss") == "logistic" ? LogisticLoss() : SquareLoss()
   }
 
   static let networkParameters: [Parameter] = [
-    .choice("activation", Activation.allCases.map(\.rawValue), default: "relu", "σ"),
+    .string("activation", default: "relu", "σ: relu, tanh, sigmoid, softplus, or a formula in t such as \"tanh(t) + 0.1*t\""),
     .choice("loss", losses, default: "square", "R: square (1/2n)|f − y|², or logistic (labels ±1)"),
     .real("lambda", default: 1e-3, in: .positive, "λ of (λ/2)‖ν‖²_TV"),
     .choice("domain", ["sphere", "euclidean"], default: "sphere", "W: the sphere S^d ⊂ ℝ^{d+1}, or ℝ^{d+1}"),
@@ -37,7 +44,7 @@ public enum NetworkComponents {
       .real("noise", default: 0, in: .nonNegative, "label noise standard deviation"),
     ] + networkParameters
   ) { args in
-    let activation = Activation(rawValue: args.string("activation"))!
+    let activation = try activation(args)
     let data = TeacherData.make(dimension: args.integer("dimension"), samples: args.integer("samples"),
                                 testSamples: args.integer("test_samples"), neurons: 1, activation: activation,
                                 noise: args.real("noise"), random: args.random)
@@ -49,7 +56,7 @@ public enum NetworkComponents {
     if let problem = loss.checkLabels(data.labels) {
       throw args.error("loss", problem, fix: "use \"loss\": \"square\", or labels −1 and +1")
     }
-    return TwoLayerNetwork(data: data, activation: Activation(rawValue: args.string("activation"))!, loss: loss,
+    return TwoLayerNetwork(data: data, activation: try activation(args), loss: loss,
                            lambda: args.real("lambda"), sphere: args.string("domain") == "sphere", recordsAlignment: alignment)
   }
 
@@ -61,13 +68,13 @@ public enum NetworkComponents {
       .integer("samples", default: 500, in: 1...10_000_000, "training samples n"),
       .integer("test_samples", default: 0, in: 0...10_000_000, "held-out samples (no label noise)"),
       .integer("neurons", default: 3, in: 1...100_000, "teacher neurons k"),
-      .choice("activation", Activation.allCases.map(\.rawValue), default: "relu", "the teacher's σ"),
+      .string("activation", default: "relu", "the teacher's σ (a name or a formula in t)"),
       .real("noise", default: 0, in: .nonNegative, "label noise standard deviation"),
     ]
   ) { args in
     TeacherData.make(dimension: args.integer("dimension"), samples: args.integer("samples"),
                      testSamples: args.integer("test_samples"), neurons: args.integer("neurons"),
-                     activation: Activation(rawValue: args.string("activation"))!, noise: args.real("noise"), random: args.random)
+                     activation: try activation(args), noise: args.real("noise"), random: args.random)
   }
 
   static let csv = Component(

@@ -37,7 +37,7 @@ public final class RidgeFeatures: FeatureMap {
         let z = features + i * n
         if let jacobian {
           let j = jacobian + i * n
-          for k in 0..<n { let t = z[k]; j[k] = s.derivative(t); z[k] = s.value(t) }
+          for k in 0..<n { let (v, dv) = s.valueAndDerivative(z[k]); j[k] = dv; z[k] = v }
         } else {
           for k in 0..<n { z[k] = s.value(z[k]) }
         }

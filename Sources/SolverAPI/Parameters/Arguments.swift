@@ -99,6 +99,16 @@ public struct Arguments: Sendable {
     }
   }
 
+  /// A declared `.constants` parameter, split into scalars and vectors.
+  public func constants(_ key: String) -> (scalars: [String: Double], vectors: [String: [Double]]) {
+    guard case .object(let o) = value(key) else { preconditionFailure("\(name): '\(key)' is not an object") }
+    var scalars: [String: Double] = [:], vectors: [String: [Double]] = [:]
+    for (k, v) in o {
+      if case .array(let a) = v { vectors[k] = a.map { $0.doubleValue! } } else { scalars[k] = v.doubleValue! }
+    }
+    return (scalars, vectors)
+  }
+
   /// The arguments of a nested group.
   public func group(_ key: String) -> Arguments {
     guard case .object(let o) = value(key), case .group(let members)? = declaration(key)?.type else {

@@ -41,6 +41,8 @@ public indirect enum ParameterType: Sendable {
   case parts(PartKind)
   /// A nested object with its own declared keys.
   case group([Parameter])
+  /// Named constants for expressions: an object whose values are numbers or arrays of numbers.
+  case constants
 
   /// For messages and `describe`: "number in (0, ∞)", "integer ≥ 1", "schedule", ...
   public var description: String {
@@ -59,6 +61,7 @@ public indirect enum ParameterType: Sendable {
     case .part(let k): return "\(k.rawValue)"
     case .parts(let k): return "array of \(k.rawValue)s"
     case .group: return "object"
+    case .constants: return "object of named numbers or vectors"
     }
   }
 }
@@ -102,6 +105,10 @@ extension Parameter {
 
   public static func parts(_ name: String, _ kind: PartKind, default value: [ConfigValue]? = nil, _ doc: String) -> Parameter {
     Parameter(name, .parts(kind), default: value.map(ConfigValue.array), doc)
+  }
+
+  public static func constants(_ name: String, _ doc: String) -> Parameter {
+    Parameter(name, .constants, default: .object([:]), doc)
   }
 
   public static func group(_ name: String, _ parameters: [Parameter], _ doc: String) -> Parameter {
