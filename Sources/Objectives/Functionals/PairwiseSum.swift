@@ -13,6 +13,15 @@ enum PairwiseSum {
     func run<K: ScalarField, G: Geometry>(_ k: K, _ g: G) {
       accumulate(k, g, points: points, sources: sources, weight: weight, values: values, gradients: gradients, parallel: parallel)
     }
+    // Concrete fast paths for the built-in kernels (specialized, inlined), then the generic one.
+    switch (kernel, geometry) {
+    case let (k as GaussianKernel, g as Euclidean): return run(k, g)
+    case let (k as GaussianKernel, g as Torus): return run(k, g)
+    case let (k as GaussianKernel, g as Sphere): return run(k, g)
+    case let (k as QuadraticKernel, g as Torus): return run(k, g)
+    case let (k as ExpressionField, g as Euclidean): return run(k, g)
+    default: break
+    }
     func open<K: ScalarField>(_ k: K) {
       func inner<G: Geometry>(_ g: G) { run(k, g) }
       inner(geometry)

@@ -49,6 +49,12 @@ public final class WassersteinMetric<G: Geometry>: Metric {
 
 /// The Wasserstein metric on any geometry, specialized for the concrete geometry type.
 public func makeWassersteinMetric(geometry: any Geometry, reference: ReferenceMeasure) -> any Metric {
-  func make<G: Geometry>(_ g: G) -> any Metric { WassersteinMetric(geometry: g, reference: reference) }
-  return make(geometry)
+  switch geometry {
+  case let g as Euclidean: return WassersteinMetric(geometry: g, reference: reference)
+  case let g as Sphere: return WassersteinMetric(geometry: g, reference: reference)
+  case let g as Torus: return WassersteinMetric(geometry: g, reference: reference)
+  default:
+    func make<G: Geometry>(_ g: G) -> any Metric { WassersteinMetric(geometry: g, reference: reference) }
+    return make(geometry)
+  }
 }
