@@ -13,10 +13,13 @@ import SolverAPI
 ///     (K + nλI)⁻¹ y = (y − P (mnλ I + PᵀP)⁻¹ Pᵀ y) / (nλ).
 /// Both by Cholesky, never an explicit inverse. Other losses: Newton on r, warm-started from the
 /// previous step, to a relative optimality residual ‖λr + Pᵀ∇R(f)‖ / (λ‖r‖ + ‖Pᵀ∇R(f)‖) ≤ 1e-12.
-public final class BilevelObjective: Objective, SignedMeasureView {
+public final class BilevelObjective: MinibatchObjective, SignedMeasureView {
   public enum InnerSolver: String, Sendable { case auto, kernel, woodbury }
 
-  public let signed: any SignedObjective
+  /// The signed objective on all its data.
+  public let full: any SignedObjective
+  /// The signed objective in force: `full`, or its restriction to the current minibatch.
+  public private(set) var signed: any SignedObjective
   public let solver: InnerSolver
   /// Relative residual of the last inner solve (recorded as `inner_residual`).
   public private(set) var lastResidual = 0.0
@@ -29,6 +32,7 @@ public final class BilevelObjective: Objective, SignedMeasureView {
 
   public init(_ signed: any SignedObjective, solver: InnerSolver = .auto) {
     self.signed = signed
+    self.full = signed
     self.solver = solver
   }
 
@@ -224,11 +228,17 @@ public final class BilevelObjective: Objective, SignedMeasureView {
     return (r.storage, cloud)
   }
 
-  public var observableNames: [String] { SignedReport.names(signed) + ["inner_residual"] }
+  public var sampleCount: Int { full.features.sampleCount }
+
+  public func setBatch(_ batch: [Int]?) {
+    signed = batch.map { RestrictedSignedObjective(base: full, samples: $0) } ?? full
+  }
+
+  public var observableNames: [String] { SignedReport.names(full) + ["inner_residual"] }
 
   public func observe(_ cloud: ParticleCloud, parallel: Parallel) throws -> [Double] {
     let (weights, positions) = try signedMeasure(of: cloud, parallel: parallel)
-    return try SignedReport.values(signed, weights: weights, positions: positions, parallel: parallel) + [lastResidual]
+    return try SignedReport.values(full, weights: weights, positions: positions, parallel: parallel) + [lastResidual]
   }
 }
 

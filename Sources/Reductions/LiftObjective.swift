@@ -9,14 +9,18 @@ import SolverAPI
 ///     F(μ) = R(∫ r|r| Φ(w) dμ) + (λ/2) (∫ r² dμ)²,
 ///     V(r, w) = r|r| g(w) + λ ‖ν‖_TV r²,  ∂_r V = 2|r| g + 2λ‖ν‖_TV r,  ∇_w V = r|r| ∇g(w).
 /// Both satisfy min F = min_ν G_λ.
-public final class LiftObjective: Objective, SignedMeasureView {
-  public let signed: any SignedObjective
+public final class LiftObjective: MinibatchObjective, SignedMeasureView {
+  /// The signed objective on all its data.
+  public let full: any SignedObjective
+  /// The signed objective in force: `full`, or its restriction to the current minibatch.
+  public private(set) var signed: any SignedObjective
   public let conic: Bool
   private var positions: ParticleCloud
   private var phi = Scratch(), jac = Scratch(), mass = Scratch(), f = Scratch(), dR = Scratch(), g = Scratch(), pull = Scratch()
 
   public init(_ signed: any SignedObjective, conic: Bool) {
     self.signed = signed
+    self.full = signed
     self.conic = conic
     self.positions = ParticleCloud(count: 0, dimension: signed.domain.dimension)
   }
@@ -136,10 +140,16 @@ public final class LiftObjective: Objective, SignedMeasureView {
     return (r, w)
   }
 
-  public var observableNames: [String] { SignedReport.names(signed) }
+  public var sampleCount: Int { full.features.sampleCount }
+
+  public func setBatch(_ batch: [Int]?) {
+    signed = batch.map { RestrictedSignedObjective(base: full, samples: $0) } ?? full
+  }
+
+  public var observableNames: [String] { SignedReport.names(full) }
 
   public func observe(_ cloud: ParticleCloud, parallel: Parallel) throws -> [Double] {
     let (r, w) = try signedMeasure(of: cloud, parallel: parallel)
-    return try SignedReport.values(signed, weights: r, positions: w, parallel: parallel)
+    return try SignedReport.values(full, weights: r, positions: w, parallel: parallel)
   }
 }

@@ -46,6 +46,7 @@ public struct Experiment {
     let resolved = try resolver.resolveObject(raw, parameters: ExperimentSchema.parameters, path: "", owner: "the config")
     let root = RandomStream(seed: UInt64(resolved["seed"]?.doubleValue ?? 0))
     var context = BuildContext(file: file, baseDirectory: baseDirectory, random: root.split("parts"), builder: registry)
+    if case .integer(let steps)? = resolved["steps"] { context.totalSteps = steps }
     /// The top-level keys, read with the context built so far.
     var top: Arguments {
       Arguments(kind: .objective, name: "config", path: "", values: resolved, parameters: ExperimentSchema.parameters, context: context)
@@ -101,6 +102,10 @@ public struct Experiment {
     }
 
     let integrator = try top.part("integrator", as: (any Integrator).self)
+    if let reason = integrator.incompatibility(with: problem) {
+      let name = (resolved["integrator"].flatMap { v -> String? in if case .object(let o) = v, case .string(let s)? = o["type"] { return s } else { return nil } }) ?? "?"
+      throw fail("integrator.type", "'\(name)' cannot serve '\(objectiveName)': \(reason)", fix: "use euler-maruyama, or an objective with data")
+    }
     let particles = top.group("particles"), record = top.group("record")
     let source = try particles.part("init", as: (any CloudSource).self)
     var cloud: ParticleCloud

@@ -17,6 +17,8 @@ struct ExampleTests {
     // The full example: the best neuron aligns with the teacher to better than 0.99.
     ("examples/single-neuron.json", [], "alignment", { first, last in last > 0.99 && first < 0.9 }),
     ("examples/csv-regression.json", ["steps=200"], "test_risk", { first, last in last < 0.5 * first }),
+    // Geometric-stages annealing moves particles out of the shallow well, toward the deep one.
+    ("examples/annealing.json", [], "objective", { first, last in last < -0.9 && first > -1 }),
     // The full noiseless example: every recovered spike within one grid spacing (1/64) of the truth.
     ("examples/deconvolution-1d.json", [], "spike_error", { first, last in last < 1.0 / 64 }),
   ]
@@ -62,6 +64,20 @@ struct ExampleTests {
     let wasserstein = try finalG("{\"type\": \"lift\", \"metric\": \"wasserstein\"}")
     let conic = try finalG("{\"type\": \"lift\", \"metric\": \"conic\"}")
     #expect(bilevel < wasserstein && bilevel < conic, "bilevel \(bilevel), lift-wasserstein \(wasserstein), lift-conic \(conic)")
+  }
+
+  @Test("annealing pays: geometric stages reach a lower objective than the best of three constant temperatures")
+  func annealingPays() throws {
+    func final(_ overrides: [String]) throws -> Double {
+      let out = try MFLD.temporaryDirectory()
+      let r = try MFLD.run(["run", "examples/annealing.json", "--out", out.path, "--quiet"] + overrides.flatMap { ["--set", $0] })
+      #expect(r.status == 0, "\(r.stderr)")
+      let rows = try String(contentsOf: out.appendingPathComponent("trace.csv"), encoding: .utf8).split(separator: "\n")
+      return Double(rows.last!.split(separator: ",")[4])!
+    }
+    let annealed = try final([])
+    let constants = try [0.1, 0.3, 0.6].map { try final(["integrator.temperature=\($0)"]) }
+    #expect(annealed < constants.min()! - 0.1, "annealed \(annealed), constant τ = 0.1, 0.3, 0.6: \(constants)")
   }
 
   @Test("the McKean–Vlasov example reaches τ/(a+b) = 0.1667 up to its O(η), O(1/m) bias and noise")

@@ -4,7 +4,7 @@ import SolverAPI
 public final class SumObjective: Objective {
   public let terms: [any Objective]
   public let termNames: [String]
-  private var scratch: [Double] = []
+  private var scratch: [Double] = [], termValues: [Double] = [], termGradients: [Double] = []
 
   /// `names` label the terms in the trace (made unique by suffixes when repeated).
   public init(terms: [any Objective], names: [String]) {
@@ -42,12 +42,18 @@ public final class SumObjective: Objective {
 
   public func firstVariation(of cloud: ParticleCloud, at points: ParticleCloud, values: UnsafeMutableBufferPointer<Double>,
                              gradients: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws {
-    values.initialize(repeating: 0)
-    gradients?.initialize(repeating: 0)
-    for term in terms {
-      let (v, g) = try term.firstVariation(of: cloud, at: points, parallel: parallel)
-      for p in 0..<v.count { values[p] += v[p] }
-      if let gradients { for k in 0..<gradients.count { gradients[k] += g.coordinates[k] } }
+    try terms[0].firstVariation(of: cloud, at: points, values: values, gradients: gradients, parallel: parallel)
+    let q = points.count
+    if termValues.count != q { termValues = [Double](repeating: 0, count: q) }
+    if let gradients, termGradients.count != gradients.count { termGradients = [Double](repeating: 0, count: gradients.count) }
+    for term in terms.dropFirst() {
+      try termValues.withUnsafeMutableBufferPointer { v in
+        try termGradients.withUnsafeMutableBufferPointer { g in
+          try term.firstVariation(of: cloud, at: points, values: v, gradients: gradients == nil ? nil : g, parallel: parallel)
+          for p in 0..<q { values[p] += v[p] }
+          if let gradients { for k in 0..<gradients.count { gradients[k] += g[k] } }
+        }
+      }
     }
   }
 

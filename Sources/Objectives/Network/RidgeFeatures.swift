@@ -24,6 +24,21 @@ public final class RidgeFeatures: FeatureMap {
     self.activation = activation
   }
 
+  private init(expandedInputs: [Double], dimension: Int, activation: Activation) {
+    self.inputs = expandedInputs
+    self.dimension = dimension
+    self.sampleCount = expandedInputs.count / dimension
+    self.activation = activation
+  }
+
+  /// The rows `samples` of X̃, without evaluating the others.
+  public func subset(_ samples: [Int]) -> any FeatureMap {
+    let D = dimension
+    var rows = [Double](repeating: 0, count: samples.count * D)
+    for (c, k) in samples.enumerated() { for j in 0..<D { rows[c * D + j] = inputs[k * D + j] } }
+    return RidgeFeatures(expandedInputs: rows, dimension: D, activation: activation)
+  }
+
   public func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel) {
     let m = w.count, n = sampleCount, D = dimension, s = activation
     // Z = W X̃ᵀ goes straight into the feature buffer, then σ (and σ') are applied in place.

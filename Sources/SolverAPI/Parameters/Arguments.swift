@@ -16,6 +16,8 @@ public struct BuildContext: Sendable {
   public var random: RandomStream
   /// The particles' domain, once known.
   public var domain: (any Geometry)?
+  /// The run's number of steps, once known (for schedules that end in a noiseless fraction).
+  public var totalSteps: Int?
   /// Builds nested parts.
   public var builder: any PartBuilder
 

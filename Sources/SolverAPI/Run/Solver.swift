@@ -77,10 +77,12 @@ public enum Solver {
       let before = (time: plan.state.time, extra: recording ? try observables(plan.state) : [])
       let tau = plan.integrator.temperature.value(at: t)
       let eta = plan.integrator.stepSize.value(at: t)
+      let exact = recording && !plan.integrator.reportsExactObjective
+        ? try plan.problem.objective.evaluate(plan.state.cloud, gradient: nil, parallel: plan.parallel) : nil
       let f = try plan.integrator.step(&plan.state, problem: plan.problem, noise: plan.noise, parallel: plan.parallel)
-      lastObjective = f
+      lastObjective = exact ?? f
       if recording {
-        try sink.record([Double(t), before.time, tau, eta, f] + before.extra, wallSeconds: seconds())
+        try sink.record([Double(t), before.time, tau, eta, exact ?? f] + before.extra, wallSeconds: seconds())
       }
       if let failure = divergence(plan.state, objective: f, step: t, stepSize: eta) {
         return RunOutcome(state: plan.state, stepsTaken: t + 1 - firstStep, finalObjective: f, finalRow: [],

@@ -19,6 +19,72 @@ public protocol FeatureMap: AnyObject {
   /// data `evaluate` wrote for the same cloud.
   func pullback(_ w: ParticleCloud, jacobian: UnsafePointer<Double>, weights u: UnsafePointer<Double>,
                 scales c: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, parallel: Parallel)
+
+  /// The same map on the data points `samples` only (for minibatches).
+  func subset(_ samples: [Int]) -> any FeatureMap
+}
+
+extension FeatureMap {
+  /// Default: evaluate on all the data and keep the chosen samples' columns (correct, not cheaper).
+  public func subset(_ samples: [Int]) -> any FeatureMap { GatheredFeatures(base: self, samples: samples) }
+}
+
+/// A feature map restricted to some of its samples by gathering columns of the full evaluation.
+public final class GatheredFeatures: FeatureMap {
+  public let base: any FeatureMap
+  public let samples: [Int]
+  public init(base: any FeatureMap, samples: [Int]) {
+    self.base = base
+    self.samples = samples
+  }
+  public var dimension: Int { base.dimension }
+  public var sampleCount: Int { samples.count }
+  public var jacobianWidth: Int { base.jacobianWidth }
+
+  public func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel) {
+    let m = w.count, n = base.sampleCount, q = samples.count, jw = base.jacobianWidth
+    var full = [Double](repeating: 0, count: m * n), fullJ = [Double](repeating: 0, count: jacobian == nil ? 0 : m * n * jw)
+    full.withUnsafeMutableBufferPointer { f in
+      fullJ.withUnsafeMutableBufferPointer { j in
+        base.evaluate(w, features: f.baseAddress!, jacobian: jacobian == nil ? nil : j.baseAddress!, parallel: parallel)
+        for i in 0..<m {
+          for (c, k) in samples.enumerated() {
+            features[i * q + c] = f[i * n + k]
+            if let jacobian { for e in 0..<jw { jacobian[(i * q + c) * jw + e] = j[(i * n + k) * jw + e] } }
+          }
+        }
+      }
+    }
+  }
+
+  public func pullback(_ w: ParticleCloud, jacobian: UnsafePointer<Double>, weights u: UnsafePointer<Double>,
+                       scales c: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, parallel: Parallel) {
+    // Scatter back to the full layout with zero weights outside the subset.
+    let m = w.count, n = base.sampleCount, q = samples.count, jw = base.jacobianWidth
+    var fullJ = [Double](repeating: 0, count: m * n * jw), fullU = [Double](repeating: 0, count: n)
+    for (c, k) in samples.enumerated() {
+      fullU[k] = u[c]
+      for i in 0..<m { for e in 0..<jw { fullJ[(i * n + k) * jw + e] = jacobian[(i * q + c) * jw + e] } }
+    }
+    fullJ.withUnsafeBufferPointer { j in
+      fullU.withUnsafeBufferPointer { base.pullback(w, jacobian: j.baseAddress!, weights: $0.baseAddress!, scales: c, into: g, parallel: parallel) }
+    }
+  }
+}
+
+/// A signed objective with its data term restricted to some samples: R_B = (1/|B|) Σ_{k∈B} ℓ_k.
+public final class RestrictedSignedObjective: SignedObjective {
+  public let base: any SignedObjective
+  public let features: any FeatureMap
+  public let labels: [Double]
+  public init(base: any SignedObjective, samples: [Int]) {
+    self.base = base
+    self.features = base.features.subset(samples)
+    self.labels = samples.map { base.labels[$0] }
+  }
+  public var domain: any Geometry { base.domain }
+  public var loss: any Loss { base.loss }
+  public var lambda: Double { base.lambda }
 }
 
 /// An objective over signed measures on a domain W (MATH.md §2):
