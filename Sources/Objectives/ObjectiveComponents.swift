@@ -152,6 +152,17 @@ public enum ObjectiveComponents {
     Component(.observer, "variance", summary: "(1/(m d)) Σ_i |X^i − X̄|²: the spread about the cloud's mean") { _ in
       VarianceObserver() as any Observer
     },
+    Component(.observer, "entropy",
+              summary: "H(μ | ρ) by Kozachenko–Leonenko and the free energy F + τH (columns entropy, free_energy)",
+              parameters: [
+                .integer("every", default: 100, in: 1...Int.max, "compute every this many steps (a multiple of record.every); empty cells between"),
+                .integer("neighbours", default: 1, in: 1...100, "k, the nearest neighbour used"),
+              ], notes: "O(m²) at worst per evaluation (a sorted sweep prunes most pairs in low dimension).") { args in
+      EntropyObserver(every: args.integer("every"), neighbours: args.integer("neighbours")) as any Observer
+    },
+    Component(.observer, "centroid", summary: "|X̄|², the squared norm of the cloud's mean (column centroid_norm2)") { _ in
+      CentroidObserver() as any Observer
+    },
     Component(.observer, "mean", summary: "the cloud's mean, one column per coordinate (mean_1, …)") { args in
       MeanObserver(dimension: try args.domain.dimension) as any Observer
     },

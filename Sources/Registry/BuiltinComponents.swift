@@ -1,3 +1,4 @@
+import Foundation
 import SolverAPI
 
 /// Domains and reference measures: the parts built from SolverAPI's own geometries.
@@ -24,7 +25,8 @@ enum BuiltinComponents {
         throw args.error(nil, "\(domain.name) has no uniform probability measure",
                          fix: "use \"lebesgue\" (with a confining objective) or {\"type\": \"gaussian\", \"scale\": s}")
       }
-      return ReferenceMeasure(name: "uniform", potential: nil)
+      let logVolume = (domain as? Sphere).map { KozachenkoLeonenko.logSphereVolume($0.intrinsicDimension) } ?? 0
+      return ReferenceMeasure(name: "uniform", potential: nil, logNormalizer: logVolume)
     },
     Component(.reference, "gaussian", summary: "ρ = N(0, s² I) on ℝ^d: U(x) = |x|²/(2s²), weight decay τ/s²",
               parameters: [.real("scale", default: 1, in: .positive, "s")]) { args in
@@ -33,7 +35,8 @@ enum BuiltinComponents {
         throw args.error(nil, "a Gaussian reference needs ℝ^d, the domain is \(domain.name)", fix: "use \"uniform\"")
       }
       let s = args.real("scale")
-      return ReferenceMeasure(name: "gaussian", potential: GaussianReferencePotential(dimension: domain.dimension, scale: s))
+      return ReferenceMeasure(name: "gaussian", potential: GaussianReferencePotential(dimension: domain.dimension, scale: s),
+                              logNormalizer: 0.5 * Double(domain.dimension) * log(2 * Double.pi * s * s))
     },
   ]
 }

@@ -16,7 +16,7 @@ public struct Experiment {
   public let domain: any Geometry
 
   /// Reads, overrides, resolves and composes a config file.
-  public static func load(file: String, overrides: [String] = [], registry: Registry = .standard()) throws -> Experiment {
+  public static func load(file: String, overrides: [String] = [], plugins: [String] = [], registry: Registry = .standard()) throws -> Experiment {
     let text: String
     do {
       text = try String(contentsOfFile: file, encoding: .utf8)

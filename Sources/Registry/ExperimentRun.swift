@@ -30,6 +30,10 @@ extension Experiment {
     let summary = makeSummary(outcome)
     try directory.write("summary.json", summary.jsonText(pretty: true) + "\n")
     try directory.write("particles.csv", try particlesCSV(outcome.state.cloud))
+    // The primary figure against the step (G_lambda for signed runs).
+    let trace = try RunTrace(directory: directory.url.path)
+    try RunPlots.write([trace], names: [URL(fileURLWithPath: directory.url.path).lastPathComponent],
+                       quantities: [trace.primary], into: directory.url.path)
     return Result(outcome: outcome, directory: directory, summary: summary)
   }
 

@@ -44,7 +44,7 @@ struct BadInputTests {
   @Test("an unknown part name lists the valid names")
   func unknownPartName() throws {
     let r = try run(Self.base.replacingOccurrences(of: "euler-maruyama", with: "euler"))
-    expectOneLineError(r, contains: ["integrator.type: unknown integrator 'euler'", "please provide one of euler-maruyama"])
+    expectOneLineError(r, contains: ["integrator.type: unknown integrator 'euler'", "please provide one of best-response, dual-averaging, euler-maruyama, sgd, svrg"])
   }
 
   @Test("a wrong type names what was expected")

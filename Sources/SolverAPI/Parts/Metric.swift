@@ -3,6 +3,8 @@
 public protocol Metric: AnyObject {
   /// The particles' domain.
   var geometry: any Geometry { get }
+  /// ρ, the reference measure of the entropy (on W for lifted particles).
+  var reference: ReferenceMeasure { get }
 
   /// One noisy step for every particle, in place. `gradient` holds ∇V_{μ_m}(X^i) (ambient; the
   /// metric may overwrite it). With temperature 0 no noise is drawn. For the Wasserstein metric:

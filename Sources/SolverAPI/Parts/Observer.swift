@@ -2,8 +2,9 @@
 public protocol Observer: AnyObject {
   /// Column names it contributes.
   var names: [String] { get }
-  /// Values for the current state, in the order of `names`.
-  func observe(_ state: SolverState, problem: Problem, parallel: Parallel) throws -> [Double]
+  /// Values for the current state, in the order of `names` (NaN: not computed at this step, written
+  /// as an empty cell). `temperature` is the τ in force.
+  func observe(_ state: SolverState, problem: Problem, temperature: Double, parallel: Parallel) throws -> [Double]
 }
 
 /// A source of points: initial particles, or a target cloud (generated or read from a file).

@@ -7,10 +7,14 @@ public struct ReferenceMeasure: Sendable {
   public let name: String
   /// U, or nil when U = 0.
   public let potential: (any ScalarField)?
+  /// log Z, Z = ∫ e^{−U} over the domain, so that ρ = e^{−U}/Z; 0 when ρ is not normalized (Lebesgue
+  /// measure, or a formula U whose integral is unknown: the relative entropy is then up to a constant).
+  public let logNormalizer: Double
 
-  public init(name: String, potential: (any ScalarField)?) {
+  public init(name: String, potential: (any ScalarField)?, logNormalizer: Double = 0) {
     self.name = name
     self.potential = potential
+    self.logNormalizer = logNormalizer
   }
 
   public static let flat = ReferenceMeasure(name: "lebesgue", potential: nil)

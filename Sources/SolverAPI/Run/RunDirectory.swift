@@ -43,7 +43,7 @@ public final class RunDirectory: TraceSink {
   }
 
   public func record(_ row: [Double], wallSeconds: Double) throws {
-    traceBuffer += CSVFormat.row(row) + "\n"
+    traceBuffer += row.map { $0.isNaN ? "" : CSVFormat.number($0) }.joined(separator: ",") + "\n"
     timingBuffer += CSVFormat.number(row[0]) + "," + String(format: "%.6f", wallSeconds) + "\n"
     if traceBuffer.utf8.count > 1 << 16 { try flush() }
   }

@@ -62,7 +62,8 @@ public enum Solver {
 
     func observables(_ state: SolverState) throws -> [Double] {
       var row = try plan.problem.objective.observe(state.cloud, parallel: plan.parallel)
-      for o in plan.observers { row += try o.observe(state, problem: plan.problem, parallel: plan.parallel) }
+      let tau = plan.integrator.temperature.value(at: state.step)
+      for o in plan.observers { row += try o.observe(state, problem: plan.problem, temperature: tau, parallel: plan.parallel) }
       return row
     }
 
