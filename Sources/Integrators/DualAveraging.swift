@@ -7,7 +7,7 @@ import SolverAPI
 /// the current particles, to sample ∝ exp(−ḡ_k/τ) ρ. The outer iterates are kept as snapshots (memory
 /// grows by one cloud per outer step); ∇ḡ_k at the particles is Σ_j w_j ∇V_{μ_j}, from
 /// `firstVariation(of:at:)`. The trace's objective is F of the current particles.
-public final class DualAveraging: EulerMaruyama {
+public final class DualAveraging: EulerMaruyama, Checkpointable {
   public let innerSteps: Int
   var snapshots: [ParticleCloud] = []
   var values: [Double] = []
@@ -16,6 +16,19 @@ public final class DualAveraging: EulerMaruyama {
   public init(stepSize: any Schedule, temperature: any Schedule, innerSteps: Int) {
     self.innerSteps = innerSteps
     super.init(stepSize: stepSize, temperature: temperature)
+  }
+
+  public func checkpointState() -> [String: [Double]] {
+    ["snapshots": snapshots.flatMap(\.coordinates), "shape": snapshots.first.map { [Double($0.count), Double($0.dimension)] } ?? []]
+  }
+
+  public func restoreCheckpoint(_ state: [String: [Double]]) throws {
+    guard let shape = state["shape"], let values = state["snapshots"] else { return }
+    guard shape.count == 2 else { snapshots = []; return }
+    let (m, d) = (Int(shape[0]), Int(shape[1]))
+    snapshots = stride(from: 0, to: values.count, by: m * d).map {
+      ParticleCloud(count: m, dimension: d, coordinates: Array(values[$0 ..< $0 + m * d]))
+    }
   }
 
   public override func estimateGradient(_ state: SolverState, problem: Problem, into g: UnsafeMutableBufferPointer<Double>,
@@ -45,13 +58,14 @@ public final class DualAveraging: EulerMaruyama {
 /// (warm-started from where the last outer step left it), then replaces a fraction α of the particles
 /// (chosen at random, a pure function of the seed and the outer step) by the chain's particles.
 /// The particles themselves only change at outer boundaries; Ψ's fixed point is the Gibbs measure.
-public final class BestResponse: EulerMaruyama {
+public final class BestResponse: EulerMaruyama, Checkpointable {
   public let innerSteps: Int
   public let fraction: Double
   let random: RandomStream
   var frozen: ParticleCloud?
   var chain: ParticleCloud?
   var values: [Double] = []
+  var pendingRestore: [String: [Double]]?
 
   public init(stepSize: any Schedule, temperature: any Schedule, innerSteps: Int, fraction: Double, random: RandomStream) {
     self.innerSteps = innerSteps
@@ -60,7 +74,23 @@ public final class BestResponse: EulerMaruyama {
     super.init(stepSize: stepSize, temperature: temperature)
   }
 
+  public func checkpointState() -> [String: [Double]] {
+    var out: [String: [Double]] = [:]
+    if let frozen { out["frozen"] = frozen.coordinates }
+    if let chain { out["chain"] = chain.coordinates }
+    return out
+  }
+
+  public func restoreCheckpoint(_ state: [String: [Double]]) throws {
+    pendingRestore = state
+  }
+
   public override func step(_ state: inout SolverState, problem: Problem, noise: RandomStream, parallel: Parallel) throws -> Double {
+    if let saved = pendingRestore {
+      frozen = ParticleCloud.restored(saved["frozen"], like: state.cloud)
+      chain = ParticleCloud.restored(saved["chain"], like: state.cloud)
+      pendingRestore = nil
+    }
     let t = state.step
     let eta = stepSize.value(at: t), tau = temperature.value(at: t)
     let m = state.cloud.count, size = m * state.cloud.dimension

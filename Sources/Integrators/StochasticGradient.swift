@@ -72,7 +72,7 @@ public final class StochasticGradient: EulerMaruyama {
 /// SVRG-MFLD (Suzuki, Wu, Nitanda 2023): every T steps keep an anchor (X̃, full ∇V at X̃); in between
 ///     v = ∇V_B(X) − ∇V_B(X̃) + ∇V_full(X̃)
 /// on a minibatch B (the same batches as `sgd`). Unbiased, with variance that vanishes as X → X̃.
-public final class VarianceReduced: EulerMaruyama {
+public final class VarianceReduced: EulerMaruyama, Checkpointable {
   public let batchSize: Int
   public let anchorPeriod: Int
   let random: RandomStream
@@ -94,9 +94,22 @@ public final class VarianceReduced: EulerMaruyama {
     problem.objective is any MinibatchObjective ? nil : "a minibatch needs data, and the objective has none"
   }
 
+  public func checkpointState() -> [String: [Double]] { anchor.map { ["anchor": $0.coordinates] } ?? [:] }
+  public func restoreCheckpoint(_ state: [String: [Double]]) throws { pendingAnchor = state["anchor"] }
+  var pendingAnchor: [Double]?
+
   public override func estimateGradient(_ state: SolverState, problem: Problem, into g: UnsafeMutableBufferPointer<Double>,
                                         parallel: Parallel) throws -> Double {
     let objective = problem.objective as! any MinibatchObjective
+    if let saved = pendingAnchor {
+      // The anchor's full gradient is a deterministic function of the anchor: recompute it.
+      pendingAnchor = nil
+      if let a = ParticleCloud.restored(saved, like: state.cloud) {
+        anchor = a
+        if anchorGradient.count != g.count { anchorGradient = [Double](repeating: 0, count: g.count) }
+        _ = try anchorGradient.withUnsafeMutableBufferPointer { try objective.evaluate(a, gradient: $0, parallel: parallel) }
+      }
+    }
     if state.step % anchorPeriod == 0 || anchor == nil {
       // A new anchor: the full gradient at the current cloud is also this step's exact drift.
       anchor = state.cloud

@@ -13,7 +13,7 @@ import SolverAPI
 ///     (K + nλI)⁻¹ y = (y − P (mnλ I + PᵀP)⁻¹ Pᵀ y) / (nλ).
 /// Both by Cholesky, never an explicit inverse. Other losses: Newton on r, warm-started from the
 /// previous step, to a relative optimality residual ‖λr + Pᵀ∇R(f)‖ / (λ‖r‖ + ‖Pᵀ∇R(f)‖) ≤ 1e-12.
-public final class BilevelObjective: MinibatchObjective, SignedMeasureView {
+public final class BilevelObjective: MinibatchObjective, SignedMeasureView, Checkpointable {
   public enum InnerSolver: String, Sendable { case auto, kernel, woodbury }
 
   /// The signed objective on all its data.
@@ -37,6 +37,10 @@ public final class BilevelObjective: MinibatchObjective, SignedMeasureView {
   }
 
   public var dimension: Int { signed.domain.dimension }
+
+  /// The Newton warm start (other losses): part of the state, since it decides the iterations taken.
+  public func checkpointState() -> [String: [Double]] { ["warm_start": warmStart] }
+  public func restoreCheckpoint(_ state: [String: [Double]]) throws { warmStart = state["warm_start"] ?? [] }
 
   /// Features of the cloud, then the inner solve: fills r, f, ∇R(f). Returns J_λ.
   private func solve(_ cloud: ParticleCloud, jacobian: Bool, parallel: Parallel) throws -> Double {

@@ -13,17 +13,23 @@ public enum Benchmark {
     public var note: String
   }
 
-  /// Median seconds per call of `body` over `rounds` rounds of `calls` calls.
-  static func time(rounds: Int = 15, calls: Int, _ body: () -> Void) -> Double {
-    var samples: [Double] = []
+  /// Median seconds per call of `a` and of `b` over `rounds` rounds of `calls` calls each. Every
+  /// round times one after the other, so that both see the same load on a shared machine and their
+  /// ratio stays steady when the absolute times do not.
+  static func time(rounds: Int = 15, calls: Int, _ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
+    var samples: ([Double], [Double]) = ([], [])
     let clock = ContinuousClock()
-    for _ in 0..<rounds {
+    func seconds(_ body: () -> Void) -> Double {
       let start = clock.now
       for _ in 0..<calls { body() }
       let d = clock.now - start
-      samples.append((Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) / Double(calls))
+      return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) / Double(calls)
     }
-    return samples.sorted()[samples.count / 2]
+    for _ in 0..<rounds {
+      samples.0.append(seconds(a))
+      samples.1.append(seconds(b))
+    }
+    return (samples.0.sorted()[rounds / 2], samples.1.sorted()[rounds / 2])
   }
 
   /// Expression-defined potentials against their built-in equivalents: nanoseconds per value and
@@ -37,16 +43,15 @@ public enum Benchmark {
       let points = (0..<(4096 * d)).map { _ in rng.normal() }
       var gradient = [Double](repeating: 0, count: d)
       var sink = 0.0
-      func sweep(_ f: any ScalarField) -> Double {
-        time(calls: 20) {
-          points.withUnsafeBufferPointer { p in
-            gradient.withUnsafeMutableBufferPointer { g in
-              for i in 0..<4096 { sink += f.evaluate(p.baseAddress! + i * d, gradient: g.baseAddress!) }
-            }
+      func sweep(_ f: any ScalarField) {
+        points.withUnsafeBufferPointer { p in
+          gradient.withUnsafeMutableBufferPointer { g in
+            for i in 0..<4096 { sink += f.evaluate(p.baseAddress! + i * d, gradient: g.baseAddress!) }
           }
-        } / 4096 * 1e9
+        }
       }
-      let b = sweep(builtin), x = sweep(e)
+      let (tb, tx) = time(calls: 20, { sweep(builtin) }, { sweep(e) })
+      let b = tb / 4096 * 1e9, x = tx / 4096 * 1e9
       rows.append(Row(suite: "expressions", name: "\(label) built-in", value: b, unit: "ns/eval", note: "value + gradient"))
       rows.append(Row(suite: "expressions", name: "\(label) formula", value: x, unit: "ns/eval", note: formula))
       rows.append(Row(suite: "expressions", name: "\(label) ratio", value: x / b, unit: "×", note: "target ≤ 3" + (sink.isNaN ? " " : "")))
@@ -55,6 +60,10 @@ public enum Benchmark {
     try compare("quadratic d=10", builtin: QuadraticPotential(dimension: 10, a: 1.5), formula: "0.5*a*|x|^2", constants: ["a": 1.5])
     try compare("double well d=2", builtin: DoubleWellPotential(dimension: 2, height: 1, separation: 1, a: 1),
                 formula: "h*(x1^2 - 1)^2 + 0.5*a*x2^2", constants: ["h": 1, "a": 1])
+    try compare("gaussian wells d=2",
+                builtin: GaussianWellsPotential(centers: [[1, 0], [-1, 0]], depths: [1, 1], widths: [0.5, 0.5], confinement: 0.1),
+                formula: "-h*exp(-((x1 - 1)^2 + x2^2)/(2*s^2)) - h*exp(-((x1 + 1)^2 + x2^2)/(2*s^2)) + 0.5*a*|x|^2",
+                constants: ["h": 1, "s": 0.5, "a": 0.1])
     return rows
   }
 

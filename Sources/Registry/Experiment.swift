@@ -9,14 +9,20 @@ public struct Experiment {
   public let file: String?
   /// The resolved config: every default filled in. Written beside the results as `config.json`.
   public let config: ConfigValue
-  public let plan: RunPlan
+  public var plan: RunPlan
   /// The run folder the config asks for (`output`, with `{name}` expanded).
   public let outputPath: String
   /// The particles' domain.
   public let domain: any Geometry
+  /// The folder relative paths in the config were resolved against.
+  public var baseDirectory: String = "."
+  /// Set by `resume`: the checkpoint's step and the wall-clock seconds already spent.
+  public var resumeFrom: (step: Int, wallSeconds: Double)?
 
-  /// Reads, overrides, resolves and composes a config file.
-  public static func load(file: String, overrides: [String] = [], plugins: [String] = [], registry: Registry = .standard()) throws -> Experiment {
+  /// Reads, overrides, resolves and composes a config file. `plugins` (from `--plugin`) and the
+  /// config's own `"plugins"` are loaded into `registry` first (Plugins/PluginLoader.swift).
+  public static func load(file: String, overrides: [String] = [], plugins: [String] = [],
+                          registry: Registry = .standard()) throws -> Experiment {
     let text: String
     do {
       text = try String(contentsOfFile: file, encoding: .utf8)
@@ -32,18 +38,19 @@ public struct Experiment {
     }
     let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
     let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-    return try compose(raw, file: file, baseDirectory: base, name: name, overrides: overrides, registry: registry)
+    return try compose(raw, file: file, baseDirectory: base, name: name, overrides: overrides, plugins: plugins, registry: registry)
   }
 
   /// Overrides, resolves and composes a config value.
   public static func compose(_ raw: ConfigValue, file: String? = nil, baseDirectory: String = ".", name: String = "run",
-                             overrides: [String] = [], registry: Registry = .standard()) throws -> Experiment {
+                             overrides: [String] = [], plugins: [String] = [], registry: Registry = .standard()) throws -> Experiment {
     let resolver = Resolver(registry: registry, file: file)
-    var raw = raw
+    var raw = try loadingPlugins(raw, commandLine: plugins, file: file, baseDirectory: baseDirectory, overrides: overrides, registry: registry)
     if !overrides.isEmpty {
       raw = try Override.apply(overrides, to: raw, resolver: resolver)
     }
     let resolved = try resolver.resolveObject(raw, parameters: ExperimentSchema.parameters, path: "", owner: "the config")
+    try MemoryEstimate.precheck(resolved, file: file)
     let root = RandomStream(seed: UInt64(resolved["seed"]?.doubleValue ?? 0))
     var context = BuildContext(file: file, baseDirectory: baseDirectory, random: root.split("parts"), builder: registry)
     if case .integer(let steps)? = resolved["steps"] { context.totalSteps = steps }
@@ -101,6 +108,10 @@ public struct Experiment {
       throw fail("objective", "'\(objectiveName)' built neither an Objective nor a SignedObjective", fix: "fix the part (a plugin bug)")
     }
 
+    if let signed = built as? any SignedObjective, case .object(let p)? = resolved["particles"], case .integer(let m)? = p["count"] {
+      try MemoryEstimate.check(particles: m, dimension: signed.domain.dimension + 1, samples: signed.features.sampleCount,
+                               jacobianWidth: signed.features.jacobianWidth, file: file)
+    }
     let integrator = try top.part("integrator", as: (any Integrator).self)
     if let reason = integrator.incompatibility(with: problem) {
       let name = (resolved["integrator"].flatMap { v -> String? in if case .object(let o) = v, case .string(let s)? = o["type"] { return s } else { return nil } }) ?? "?"
@@ -123,6 +134,8 @@ public struct Experiment {
                        recordEvery: record.integer("every"), observers: observers, noise: root.split("noise"),
                        parallel: threads == 0 ? .automatic : Parallel(threads: threads))
     let output = top.string("output").replacingOccurrences(of: "{name}", with: name)
-    return Experiment(file: file, config: .object(resolved), plan: plan, outputPath: output, domain: domain)
+    var experiment = Experiment(file: file, config: .object(resolved), plan: plan, outputPath: output, domain: domain)
+    experiment.baseDirectory = baseDirectory
+    return experiment
   }
 }

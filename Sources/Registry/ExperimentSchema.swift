@@ -5,6 +5,8 @@ import SolverAPI
 public enum ExperimentSchema {
   public static let parameters: [Parameter] = [
     .string("description", default: "", "free text describing the experiment (not used by the run)"),
+    .paths("plugins", default: [],
+           "plugin libraries (.so) to load before the rest is read, relative to this file; written absolute (docs/plugins.md)"),
     .integer("seed", default: 0, in: 0...Int.max, "seed of every random stream (data, initial particles, noise)"),
     .integer("threads", default: 0, in: 0...1024, "worker threads; 0 uses every core. Results do not depend on it"),
     .part("domain", .domain, default: .null,

@@ -9,6 +9,8 @@ import SolverAPI
 /// `register(_:)`; a name can be registered once per kind.
 public final class Registry: PartBuilder, @unchecked Sendable {
   private var table: [PartKind: [String: Component]] = [:]
+  /// Plugin libraries loaded into this registry, by real path (see Plugins/PluginLoader.swift).
+  var plugins: [String: [Component]] = [:]
 
   public init() {}
 

@@ -69,6 +69,11 @@ public struct Resolver {
       guard case .string(let s) = value else { throw fail(path, "expected a string, found \(brief(value))", fix: "put it in double quotes") }
       if case .path = type, s.isEmpty { throw fail(path, "is an empty path", fix: "give a file path") }
       return value
+    case .paths:
+      guard case .array(let items) = value else {
+        throw fail(path, "expected an array of file paths, found \(brief(value))", fix: "write [\"path/to/file\", …]")
+      }
+      return .array(try items.enumerated().map { i, v in try resolve(v, .path, path: path + "[\(i)]") })
     case .choice(let choices):
       guard case .string(let s) = value else {
         throw fail(path, "expected one of \(choices.joined(separator: ", ")), found \(brief(value))")

@@ -5,18 +5,19 @@ enum DescribeCommand: Command {
   static let name = "describe"
   static let summary = "show a part's parameters: types, defaults, ranges, docs"
   static let help = """
-  USAGE: mfld describe NAME [--kind KIND]
+  USAGE: mfld describe NAME [--kind KIND] [--plugin PATH]...
          mfld describe config
 
   Shows the part NAME (every kind that has one, or only KIND) with its parameters, their types,
   defaults and ranges — the same declarations that validate configs. `describe config` shows the
-  top-level keys of a config file.
+  top-level keys of a config file. --plugin PATH loads a plugin library first (repeatable).
   """
 
   static func run(_ words: [String]) throws -> Int32 {
-    let a = try ParsedArguments(words, options: ["--kind"], flags: [])
+    let a = try ParsedArguments(words, options: ["--kind", "--plugin"], flags: [])
     guard a.positionals.count == 1 else { throw UsageError("describe takes one name; see `mfld describe --help`") }
     let registry = Registry.standard()
+    for p in a.options["--plugin"] ?? [] { try registry.loadPlugin(p) }
     let name = a.positionals[0]
     if name == "config" {
       print(Documentation.describeConfig())

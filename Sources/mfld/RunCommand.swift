@@ -6,7 +6,7 @@ enum RunCommand: Command {
   static let name = "run"
   static let summary = "run a config and write its results to a run folder"
   static let help = """
-  USAGE: mfld run CONFIG [--set key.path=value]... [--out DIR] [--threads N] [--quiet]
+  USAGE: mfld run CONFIG [--set key.path=value]... [--plugin PATH]... [--out DIR] [--threads N] [--checkpoint-every N] [--quiet]
 
   Runs the experiment in CONFIG (JSON; comments allowed) and writes to its run folder
   (the config's "output", default runs/<config name>):
@@ -19,26 +19,46 @@ enum RunCommand: Command {
   OPTIONS:
     --set key.path=value  override any key, e.g. --set integrator.step=0.005 (repeatable;
                           values are JSON: numbers, true, "text", [1, 2], {"type": …})
+    --plugin PATH         load the plugin library PATH first (repeatable; see docs/plugins.md)
     --out DIR             write to DIR instead of the config's "output"
     --threads N           worker threads (same as --set threads=N; 0 = every core)
+    --checkpoint-every N  write checkpoint.json every N steps; `mfld resume DIR` continues from it
+                          (Ctrl-C or SIGTERM finishes the step, writes everything and a checkpoint,
+                          and exits with 130 or 143)
     --quiet               no progress line and no summary on stdout
     -h, --help            show this help
   """
 
   static func run(_ words: [String]) throws -> Int32 {
-    let a = try ParsedArguments(words, options: ["--set", "--out", "--threads"], flags: ["--quiet"])
+    let a = try ParsedArguments(words, options: ["--set", "--out", "--threads", "--checkpoint-every", "--plugin"], flags: ["--quiet"])
     guard a.positionals.count == 1 else { throw UsageError("run takes one config file; see `mfld run --help`") }
     var overrides = a.options["--set"] ?? []
     if let t = a.last("--threads") { overrides.append("threads=\(t)") }
-    let experiment = try Experiment.load(file: a.positionals[0], overrides: overrides)
-    let quiet = a.flags.contains("--quiet")
+    let experiment = try Experiment.load(file: a.positionals[0], overrides: overrides, plugins: a.options["--plugin"] ?? [])
+    return try execute(experiment, out: a.last("--out") ?? experiment.outputPath, quiet: a.flags.contains("--quiet"),
+                       checkpointEvery: try checkpointEvery(a))
+  }
+
+  static func checkpointEvery(_ a: ParsedArguments) throws -> Int? {
+    try a.last("--checkpoint-every").map { s in
+      guard let n = Int(s), n >= 1 else { throw UsageError("--checkpoint-every must be a whole number ≥ 1, found '\(s)'") }
+      return n
+    }
+  }
+
+  /// Runs with a progress line, signal handling and the closing report; shared by `run` and `resume`.
+  static func execute(_ experiment: Experiment, out: String, quiet: Bool, checkpointEvery: Int?) throws -> Int32 {
     let showProgress = !quiet && Terminal.stderrIsTerminal
-    let out = a.last("--out") ?? experiment.outputPath
+    Signals.install()
     let result = try experiment.run(outputPath: out, progress: showProgress ? { p in
       FileHandle.standardError.write(Data(Terminal.progressLine(p).utf8))
-    } : nil)
+    } : nil, shouldStop: { Signals.stopRequested }, checkpointEvery: checkpointEvery)
     if showProgress { Terminal.clearLine() }
     let o = result.outcome
+    if let failure = o.failure, failure.kind == .interrupted {
+      Terminal.note("mfld: interrupted at step \(o.state.step); wrote \(out)/{trace.csv, summary.json, particles.csv, checkpoint.json}; continue with: mfld resume \(out)")
+      return Signals.exitCode
+    }
     if let failure = o.failure {
       Terminal.error("\(experiment.file ?? "config"): \(failure.message). The trace up to there is in \(out)/trace.csv")
       return failure.exitCode

@@ -42,7 +42,7 @@ struct ResolverTests {
   func resolvedIsAFixedPoint() throws {
     let e = try Experiment.compose(Self.valid)
     guard case .object(let o) = e.config else { Issue.record("not an object"); return }
-    #expect(o.keys == ["description", "seed", "threads", "domain", "reference", "objective", "reduction", "integrator", "particles", "steps", "record", "output"])
+    #expect(o.keys == ["description", "plugins", "seed", "threads", "domain", "reference", "objective", "reduction", "integrator", "particles", "steps", "record", "output"])
     #expect(o["integrator"] == ["type": "euler-maruyama", "step": ["type": "constant", "value": 0.01, "noiseless_fraction": 0.0],
                                 "temperature": ["type": "constant", "value": 0.5, "noiseless_fraction": 0.0]])
     #expect(o["objective"] == ["type": "potential", "V": ["type": "quadratic", "a": 1.0, "center": []]])

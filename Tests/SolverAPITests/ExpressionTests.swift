@@ -1,11 +1,12 @@
 import Dispatch
 import Foundation
-import SolverAPI
+@_spi(Testing) import SolverAPI
 import Testing
 
 // Specification of the expression language (`CompiledExpression`): values, precedence,
 // exact gradients (checked against finite differences), derivative conventions at kinks,
-// error messages with their columns, robustness against arbitrary input, thread safety.
+// error messages with their columns, robustness against arbitrary input, thread safety,
+// and that the compiler's rearranging of the tape (merged chains) changes no bit.
 
 @Suite("Expression language")
 struct ExpressionTests {
@@ -214,6 +215,14 @@ struct ExpressionTests {
       #expect(constant.valueAndGradient(at: [1, 2, 3, 4]) == (98, [0, 0, 0, 0]))
     }
 
+    @Test("common potentials compile to a few instructions: chains merge, variables load without dispatch")
+    func shortTapes() throws {
+      #expect(try compile("s*(x1^2 - 1)^2 + 0.5*a*x2^2").instructionCount <= 4)  // 2 loads, 2 merged chains
+      #expect(try compile("2*x1 + 1").instructionCount <= 2)
+      #expect(try compile("x2 - s*(x1 + 1)^2").instructionCount <= 3)
+      #expect(try compile("-exp(-(x1 - 1)^2/(2*s^2))").instructionCount <= 5)
+    }
+
     @Test("evaluate overwrites every gradient entry and needs only workspaceSize doubles")
     func rawEvaluate() throws {
       let f = try compile("0.25*(|x|^2 - 1)^2 + 0.1*sin(2*pi*x1)")
@@ -383,6 +392,42 @@ struct ExpressionTests {
       #expect(try compile("max(1, sqrt(x1))").gradient(at: [0, 0, 0, 0]) == [0, 0, 0, 0])
       #expect(try compile("relu(log(x1))").gradient(at: [0, 0, 0, 0]) == [0, 0, 0, 0])
       #expect(try compile("x2^0 * x1").gradient(at: [2, 0, 0, 0]) == [1, 0, 0, 0])
+    }
+
+    @Test("merged chains give the values and gradients of their operations written out, to the bit")
+    func mergedChains() throws {
+      let (p, q, s, a) = (0.7, -1.3, 0.7, 1.3)
+      func check(_ source: String, _ value: Double, _ gradient: [Double]) throws {
+        let (v, g) = try compile(source).valueAndGradient(at: [p, q, 0, 0])
+        #expect(v.bitPattern == value.bitPattern, "\(source): \(v) instead of \(value)")
+        #expect(g.map(\.bitPattern) == gradient.map(\.bitPattern), "\(source): \(g) instead of \(gradient)")
+      }
+      // The reverse pass of the unmerged tape: each instruction passes its adjoint times its
+      // local derivative to its operands, last instruction first.
+      try check("2.5*x1 + 1", p * 2.5 + 1, [2.5, 0, 0, 0])
+      try check("1 - s*x1", 1 - p * s, [(0 - 1) * s, 0, 0, 0])
+      let t = p - s
+      try check("a*(x1 - s)^2", t * t * a, [2 * (1 * a) * t, 0, 0, 0])
+      let u = p * p - 1
+      try check("s*(x1^2 - 1)^2", u * u * s, [2 * (2 * (1 * s) * u) * p, 0, 0, 0])
+      let w = p + 1
+      try check("x2 - s*(x1 + 1)^2", q - w * w * s, [2 * ((0 - 1) * s) * w, 1, 0, 0])
+      try check("x1^2 + x2^2", p * p + q * q, [2 * p, 2 * q, 0, 0])
+      try check("x2 + 3*x1", q + p * 3, [3, 1, 0, 0])
+      try check("x2 - 3*x1", q - p * 3, [(0 - 1) * 3, 1, 0, 0])
+      try check("3*x1 - x2", p * 3 - q, [3, -1, 0, 0])
+      try check("-(s*x1)", -(p * s), [(0 - 1) * s, 0, 0, 0])
+      try check("-x1/s", -p / s, [0 - 1 / s, 0, 0, 0])
+    }
+
+    @Test("a zero factor stops the gradient inside a merged chain too, even where the rest is infinite")
+    func zeroFactorsInMergedChains() throws {
+      let infinite = [Double.infinity, 2, 0, 0]
+      #expect(try compile("0*(x1 - 1)^2").gradient(at: infinite) == [0, 0, 0, 0])
+      #expect(try compile("0*(x1^2 - 1)^2").gradient(at: infinite) == [0, 0, 0, 0])
+      #expect(try compile("x2 + 0*x1^2").gradient(at: infinite) == [0, 1, 0, 0])
+      #expect(try compile("x2 - 0*(x1 + 1)^2").gradient(at: infinite) == [0, 1, 0, 0])
+      #expect(try compile("0*(0*x1^2 - 1)^2").gradient(at: infinite) == [0, 0, 0, 0])
     }
   }
 
@@ -625,6 +670,58 @@ struct ExpressionTests {
       #expect(outcome.badErrors.isEmpty, "errors outside their source: \(outcome.badErrors.prefix(5))")
       #expect(outcome.compiled > 1_000, "the fuzz should also reach the evaluator")
       #expect(outcome.failed > 1_000)
+    }
+
+    /// Random expressions, half of them built around the chains the compiler merges, at
+    /// random points and at special values (±0, ±∞, NaN, huge, subnormal).
+    @Test("rearranging the tape (leaves first, merged chains) changes no value or gradient bit")
+    func rearrangingIsExact() {
+      var random = SplitMix64(seed: 2024)
+      let factors = ["2.5", "s", "-a", "0", "1", "-0", "1e300", "x2"]
+      func chain(_ random: inout SplitMix64) -> String {
+        let u = Self.randomExpression(&random, depth: 3)
+        let v = Self.randomExpression(&random, depth: 3)
+        let c = factors[random.below(factors.count)]
+        let d = factors[random.below(factors.count)]
+        let sign = ["+", "-"][random.below(2)]
+        switch random.below(8) {
+        case 0: return "\(c)*(\(u)) \(sign) \(d)"
+        case 1: return "\(d) \(sign) \(c)*(\(u))"
+        case 2: return "\(c)*((\(u)) \(sign) \(d))^2"
+        case 3: return "\(c)*((\(u))^2 \(sign) \(d))^2"
+        case 4: return "(\(v)) \(sign) \(c)*((\(u)) \(sign) \(d))^2"
+        case 5: return "(\(v)) \(sign) \(c)*(\(u))"
+        case 6: return "\(c)*(\(u)) \(sign) (\(v))"
+        default: return "-(\(c)*(\(u)))/\(d) \(sign) -(\(u))*\(c)"
+        }
+      }
+      let special: [Double] = [0, -0.0, 1, -1, .infinity, -.infinity, .nan, 1e308, 1e-310]
+      /// Bit patterns, with every NaN the same: a NaN's sign is not specified.
+      func bits(_ values: [Double]) -> [UInt64] { values.map { $0.isNaN ? Double.nan.bitPattern : $0.bitPattern } }
+      var mismatches: [String] = []
+      var compared = 0
+      var (instructions, plainInstructions) = (0, 0)
+      for n in 0..<4_000 {
+        let source = n.isMultiple(of: 2) ? Self.randomExpression(&random, depth: 6) : chain(&random)
+        guard let f = try? CompiledExpression(source, signature: fourVariables),
+          let plain = try? CompiledExpression(source, signature: fourVariables, rearranging: false)
+        else { continue }
+        compared += 1
+        instructions += f.instructionCount
+        plainInstructions += plain.instructionCount
+        for _ in 0..<3 {
+          var p = (0..<4).map { _ in random.uniform(-3...3) }
+          if random.below(2) == 0 { p[random.below(4)] = special[random.below(special.count)] }
+          let (value, gradient) = f.valueAndGradient(at: p)
+          let (plainValue, plainGradient) = plain.valueAndGradient(at: p)
+          if bits([value, f.value(at: p)] + gradient) != bits([plainValue, plainValue] + plainGradient) {
+            mismatches.append("\(source) at \(p)")
+          }
+        }
+      }
+      #expect(mismatches.count == 0, "e.g. \(mismatches.prefix(3))")
+      #expect(compared > 3_000)
+      #expect(Double(instructions) < 0.9 * Double(plainInstructions), "\(instructions) vs \(plainInstructions) instructions")
     }
 
     @Test("one expression evaluated from many threads, each with its own workspace, gives identical results")

@@ -13,10 +13,22 @@ public struct ExpressionField: ScalarField {
   }
 
   public func evaluate(_ x: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>?) -> Double {
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, expression.workspaceSize)) { w in
+    let size = expression.workspaceSize
+    // A fixed size is a plain slot in the stack frame; a variable one costs a dynamic
+    // stack allocation and its checks, which matter next to a small formula.
+    if size <= Self.smallWorkspace {
+      return withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.smallWorkspace) { w in
+        expression.evaluate(x, gradient: gradient, workspace: w.baseAddress!)
+      }
+    }
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: size) { w in
       expression.evaluate(x, gradient: gradient, workspace: w.baseAddress!)
     }
   }
+
+  /// Workspaces up to this many doubles (tapes up to half as many instructions) use a
+  /// fixed-size stack buffer.
+  @inline(__always) static var smallWorkspace: Int { 64 }
 
   /// Compiles `formula` over the variables `<vector>1 … <vector>d` and the vector `<vector>`, with the
   /// part's constants; errors name the part's key path and the column.

@@ -57,7 +57,9 @@ import Foundation
 ///
 /// Parsing and compiling use explicit stacks, so no input can exhaust the call stack.
 /// Constant subexpressions are folded, identical subexpressions shared, and the result
-/// is a tape of instructions in single-assignment form. The forward pass stores every
+/// is a tape of instructions in single-assignment form; common chains such as
+/// `a*(x1 - c)^2 + v` become single instructions that compute exactly what the chain
+/// would (see `ExpressionCompiler`). The forward pass stores every
 /// intermediate value in the workspace; the gradient is the reverse (adjoint) pass over
 /// the same tape, so it costs a small constant times the value, independent of the number
 /// of variables. Instructions whose adjoint is exactly zero are skipped, so a branch not
@@ -83,10 +85,27 @@ public final class CompiledExpression: @unchecked Sendable, CustomStringConverti
   private let constants: UnsafeMutablePointer<Double>
   private let indexCount: Int
   private let constantCount: Int
+  /// The tape starts with this many `.variable` instructions, loaded (and their adjoints
+  /// added to the gradient) without dispatching on each.
+  private let loadCount: Int
+  /// The loads and the `.constant` instructions that follow them: leaves, which the
+  /// reverse pass does not visit.
+  private let leafCount: Int
+  /// The loads are x1, x2, … in order, and nothing else on the tape touches the gradient
+  /// (no other `.variable`, no vector instruction): the loads' adjoints are the gradient.
+  private let loadsAreGradient: Bool
 
   /// Compiles `source`; names are resolved against `signature`.
-  public init(_ source: String, signature: ExpressionSignature) throws(ExpressionError) {
-    let parser = try ExpressionParser(source, signature: signature)
+  public convenience init(_ source: String, signature: ExpressionSignature) throws(ExpressionError) {
+    try self.init(source, signature: signature, rearranging: true)
+  }
+
+  /// Compiles `source`, without rearranging the tape if `rearranging` is false: no leaves
+  /// moved to the front, no fused instructions. For tests, which check that rearranging
+  /// changes no value or gradient.
+  @_spi(Testing)
+  public init(_ source: String, signature: ExpressionSignature, rearranging: Bool) throws(ExpressionError) {
+    let parser = try ExpressionParser(source, signature: signature, rearranging: rearranging)
     let compiled = parser.compiler
     self.source = source
     self.signature = signature
@@ -101,6 +120,12 @@ public final class CompiledExpression: @unchecked Sendable, CustomStringConverti
     constantCount = compiled.constantTable.count
     constants = .allocate(capacity: max(1, constantCount))
     constants.initialize(from: compiled.constantTable, count: constantCount)
+    let loads = compiled.code.prefix { $0.op == .variable }
+    loadCount = loads.count
+    leafCount = loads.count + compiled.code.dropFirst(loads.count).prefix { $0.op == .constant }.count
+    loadsAreGradient =
+      loads.enumerated().allSatisfy { $0.element.a == $0.offset }
+      && compiled.code.dropFirst(loads.count).allSatisfy { $0.op != .variable && !$0.op.readsVectors }
   }
 
   deinit {
@@ -130,15 +155,22 @@ public final class CompiledExpression: @unchecked Sendable, CustomStringConverti
   ) -> Double {
     let code = self.code
     let count = instructionCount
-    let idx = indices
-    let consts = constants
     let v = workspace
+    let loads = loadCount
 
-    // Forward pass: register i holds the value of instruction i.
-    for i in 0..<count {
+    // Forward pass: register i holds the value of instruction i, the variables at the
+    // front of the tape simply copied.
+    if loadsAreGradient {
+      Self.copy(v, x, loads)
+    } else {
+      for i in 0..<loads { v[i] = x[Int(code[i].a)] }
+    }
+    var i = loads
+    while i < count {
       let ins = code[i]
       let a = Int(ins.a)
       let b = Int(ins.b)
+      defer { i &+= 1 }
       switch ins.op {
       case .constant: v[i] = ins.c
       case .variable: v[i] = x[a]
@@ -153,6 +185,18 @@ public final class CompiledExpression: @unchecked Sendable, CustomStringConverti
       case .divideC: v[i] = ins.c / v[a]
       case .neg: v[i] = -v[a]
       case .square: v[i] = v[a] * v[a]
+      case .affine: v[i] = v[a] * ins.c + ins.d
+      case .affineSquare:
+        let t = v[a] + ins.c
+        v[i] = t * t * ins.d
+      case .affineSquareOfSquare:
+        let t = v[a] * v[a] + ins.c
+        v[i] = t * t * ins.d
+      case .addAffineSquare:
+        let t = v[a] + ins.c
+        v[i] = v[b] + t * t * ins.d
+      case .mulCAdd: v[i] = v[a] * ins.c + v[b]
+      case .mulCSub: v[i] = v[a] * ins.c - v[b]
       case .powInt: v[i] = ExpressionMath.powInt(v[a], ins.c)
       case .powC: v[i] = Foundation.pow(v[a], ins.c)
       case .cPow: v[i] = Foundation.pow(ins.c, v[a])
@@ -169,35 +213,13 @@ public final class CompiledExpression: @unchecked Sendable, CustomStringConverti
       case .abs: v[i] = Swift.abs(v[a])
       case .min: v[i] = ExpressionMath.min(v[a], v[b])
       case .max: v[i] = ExpressionMath.max(v[a], v[b])
-      case .dot:
-        var s = 0.0
-        for k in 0..<Int(ins.n) { s += x[Int(idx[a + k])] * x[Int(idx[b + k])] }
-        v[i] = ins.c * s
-      case .dotC:
-        var s = 0.0
-        for k in 0..<Int(ins.n) { s += x[Int(idx[a + k])] * consts[b + k] }
-        v[i] = ins.c * s
-      case .sumSquares:
-        var s = 0.0
-        for k in 0..<Int(ins.n) {
-          let t = x[Int(idx[a + k])]
-          s += t * t
-        }
-        v[i] = ins.c * s
-      case .norm:
-        var s = 0.0
-        for k in 0..<Int(ins.n) {
-          let t = x[Int(idx[a + k])]
-          s += t * t
-        }
-        v[i] = ins.c * s.squareRoot()
       case .dotRange:
         var s = 0.0
         for k in 0..<Int(ins.n) { s += x[a + k] * x[b + k] }
         v[i] = ins.c * s
       case .dotCRange:
         var s = 0.0
-        for k in 0..<Int(ins.n) { s += x[a + k] * consts[b + k] }
+        for k in 0..<Int(ins.n) { s += x[a + k] * constants[b + k] }
         v[i] = ins.c * s
       case .sumSquaresRange:
         var s = 0.0
@@ -207,18 +229,21 @@ public final class CompiledExpression: @unchecked Sendable, CustomStringConverti
         var s = 0.0
         for k in 0..<Int(ins.n) { s += x[a + k] * x[a + k] }
         v[i] = ins.c * s.squareRoot()
+      case .dot, .dotC, .sumSquares, .norm:
+        v[i] = vectorValue(code + i, x)
       }
     }
     let result = v[count - 1]
     guard let grad = gradient else { return result }
 
     // Reverse pass: adjoint of register i is adj[i] = ∂f/∂vᵢ.
-    Self.zero(grad, variableCount)
+    if !loadsAreGradient { Self.zero(grad, variableCount) }
     let adj = workspace + count
     Self.zero(adj, count - 1)
     adj[count - 1] = 1
-    var i = count - 1
-    while i >= 0 {
+    i = count - 1
+    let leaves = leafCount
+    while i >= leaves {
       let g = adj[i]
       if g != 0 {
         let ins = code[i]
@@ -246,6 +271,27 @@ public final class CompiledExpression: @unchecked Sendable, CustomStringConverti
         case .divideC: adj[a] -= g * v[i] / v[a]
         case .neg: adj[a] -= g
         case .square: adj[a] += 2 * g * v[a]
+        case .affine: adj[a] += g * ins.c
+        case .affineSquare:
+          let h = g * ins.d
+          if h != 0 { adj[a] += 2 * h * (v[a] + ins.c) }
+        case .affineSquareOfSquare:
+          let t = v[a]
+          let h = g * ins.d
+          if h != 0 {
+            let k = 2 * h * (t * t + ins.c)
+            if k != 0 { adj[a] += 2 * k * t }
+          }
+        case .addAffineSquare:
+          adj[b] += g
+          let h = g * ins.d
+          if h != 0 { adj[a] += 2 * h * (v[a] + ins.c) }
+        case .mulCAdd:
+          adj[b] += g
+          adj[a] += g * ins.c
+        case .mulCSub:
+          adj[b] -= g
+          adj[a] += g * ins.c
         case .powInt: adj[a] += g * ExpressionMath.powIntDerivative(v[a], ins.c)
         case .powC:
           let t = v[a]
@@ -277,40 +323,6 @@ public final class CompiledExpression: @unchecked Sendable, CustomStringConverti
           if t > 0 { adj[a] += g } else if t < 0 { adj[a] -= g }
         case .min: if v[b] < v[a] { adj[b] += g } else { adj[a] += g }
         case .max: if v[b] > v[a] { adj[b] += g } else { adj[a] += g }
-        case .dot:
-          let s = g * ins.c
-          for k in 0..<Int(ins.n) {
-            let p = Int(idx[a + k])
-            let q = Int(idx[b + k])
-            grad[p] += s * x[q]
-            grad[q] += s * x[p]
-          }
-        case .dotC:
-          let s = g * ins.c
-          for k in 0..<Int(ins.n) { grad[Int(idx[a + k])] += s * consts[b + k] }
-        case .sumSquares:
-          let s = 2 * g * ins.c
-          for k in 0..<Int(ins.n) {
-            let p = Int(idx[a + k])
-            grad[p] += s * x[p]
-          }
-        case .norm:
-          var r = v[i]
-          if ins.c != 1 {
-            var s = 0.0
-            for k in 0..<Int(ins.n) {
-              let t = x[Int(idx[a + k])]
-              s += t * t
-            }
-            r = s.squareRoot()
-          }
-          if r != 0 {
-            let s = g * ins.c / r
-            for k in 0..<Int(ins.n) {
-              let p = Int(idx[a + k])
-              grad[p] += s * x[p]
-            }
-          }
         case .dotRange:
           let s = g * ins.c
           for k in 0..<Int(ins.n) {
@@ -319,7 +331,7 @@ public final class CompiledExpression: @unchecked Sendable, CustomStringConverti
           }
         case .dotCRange:
           let s = g * ins.c
-          for k in 0..<Int(ins.n) { grad[a + k] += s * consts[b + k] }
+          for k in 0..<Int(ins.n) { grad[a + k] += s * constants[b + k] }
         case .sumSquaresRange:
           let s = 2 * g * ins.c
           for k in 0..<Int(ins.n) { grad[a + k] += s * x[a + k] }
@@ -334,11 +346,100 @@ public final class CompiledExpression: @unchecked Sendable, CustomStringConverti
             let s = g * ins.c / r
             for k in 0..<Int(ins.n) { grad[a + k] += s * x[a + k] }
           }
+        case .dot, .dotC, .sumSquares, .norm:
+          vectorGradient(code + i, g, v[i], x, grad)
         }
       }
-      i -= 1
+      i &-= 1
+    }
+    // The loaded variables: grad[a] += 0 changes nothing, so there is no need to skip;
+    // and 0 + adj[i] = adj[i], as an adjoint is never −0.
+    if loadsAreGradient {
+      Self.copy(grad, adj, loads)
+      if loads < variableCount { Self.zero(grad + loads, variableCount - loads) }
+    } else {
+      for i in 0..<loads { grad[Int(code[i].a)] += adj[i] }
     }
     return result
+  }
+
+  /// The value of a vector instruction with an index table (components that are not
+  /// consecutive variables). Out of line, so that its loops do not crowd the registers of
+  /// the evaluation loop; the common range instructions stay inline.
+  @inline(never)
+  private func vectorValue(_ ins: UnsafePointer<ExpressionInstruction>, _ x: UnsafePointer<Double>) -> Double {
+    let ins = ins.pointee
+    let idx = indices
+    let consts = constants
+    let a = Int(ins.a)
+    let b = Int(ins.b)
+    let n = Int(ins.n)
+    var s = 0.0
+    switch ins.op {
+    case .dot:
+      for k in 0..<n { s += x[Int(idx[a + k])] * x[Int(idx[b + k])] }
+    case .dotC:
+      for k in 0..<n { s += x[Int(idx[a + k])] * consts[b + k] }
+    case .sumSquares, .norm:
+      for k in 0..<n {
+        let t = x[Int(idx[a + k])]
+        s += t * t
+      }
+    default: preconditionFailure("not a vector instruction with an index table")
+    }
+    return ins.op == .norm ? ins.c * s.squareRoot() : ins.c * s
+  }
+
+  /// Adds the adjoint `g` of a vector instruction with an index table, whose value was
+  /// `value`, times its derivative to the gradient.
+  @inline(never)
+  private func vectorGradient(
+    _ ins: UnsafePointer<ExpressionInstruction>, _ g: Double, _ value: Double, _ x: UnsafePointer<Double>,
+    _ grad: UnsafeMutablePointer<Double>
+  ) {
+    let ins = ins.pointee
+    let idx = indices
+    let consts = constants
+    let a = Int(ins.a)
+    let b = Int(ins.b)
+    let n = Int(ins.n)
+    switch ins.op {
+    case .dot:
+      let s = g * ins.c
+      for k in 0..<n {
+        let p = Int(idx[a + k])
+        let q = Int(idx[b + k])
+        grad[p] += s * x[q]
+        grad[q] += s * x[p]
+      }
+    case .dotC:
+      let s = g * ins.c
+      for k in 0..<n { grad[Int(idx[a + k])] += s * consts[b + k] }
+    case .sumSquares:
+      let s = 2 * g * ins.c
+      for k in 0..<n {
+        let p = Int(idx[a + k])
+        grad[p] += s * x[p]
+      }
+    case .norm:
+      var r = value
+      if ins.c != 1 {
+        var s = 0.0
+        for k in 0..<n {
+          let t = x[Int(idx[a + k])]
+          s += t * t
+        }
+        r = s.squareRoot()
+      }
+      if r != 0 {
+        let s = g * ins.c / r
+        for k in 0..<n {
+          let p = Int(idx[a + k])
+          grad[p] += s * x[p]
+        }
+      }
+    default: preconditionFailure("not a vector instruction with an index table")
+    }
   }
 
   /// Sets `p[0..<n]` to zero. Short lengths, the common case, get straight-line stores:
@@ -356,6 +457,19 @@ public final class CompiledExpression: @unchecked Sendable, CustomStringConverti
     case 7: (p[0], p[1], p[2], p[3], p[4], p[5], p[6]) = (0, 0, 0, 0, 0, 0, 0)
     case 8: (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]) = (0, 0, 0, 0, 0, 0, 0, 0)
     default: p.update(repeating: 0, count: n)
+    }
+  }
+
+  /// Copies `source[0..<n]` to `p`, with straight-line code for short lengths (as `zero`).
+  @inline(__always)
+  private static func copy(_ p: UnsafeMutablePointer<Double>, _ source: UnsafePointer<Double>, _ n: Int) {
+    switch n {
+    case 0: break
+    case 1: p[0] = source[0]
+    case 2: (p[0], p[1]) = (source[0], source[1])
+    case 3: (p[0], p[1], p[2]) = (source[0], source[1], source[2])
+    case 4: (p[0], p[1], p[2], p[3]) = (source[0], source[1], source[2], source[3])
+    default: for k in 0..<n { p[k] = source[k] }
     }
   }
 

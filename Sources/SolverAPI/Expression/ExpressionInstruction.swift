@@ -7,25 +7,29 @@ import Foundation
 /// `c` an immediate constant; vector instructions read their components straight from
 /// the input (`a`: offset of the variable indices in the index table, `b`: offset of the
 /// second operand — indices or constants —, `n`: dimension, `c`: a scale factor).
+/// `d` is a second immediate, used only by the fused instructions.
 struct ExpressionInstruction: Hashable {
   var op: ExpressionOp
   var a: Int32 = 0
   var b: Int32 = 0
   var n: Int32 = 0
   var c: Double = 0
+  var d: Double = 0
 
-  init(_ op: ExpressionOp, a: Int32 = 0, b: Int32 = 0, n: Int32 = 0, c: Double = 0) {
+  init(_ op: ExpressionOp, a: Int32 = 0, b: Int32 = 0, n: Int32 = 0, c: Double = 0, d: Double = 0) {
     self.op = op
     self.a = a
     self.b = b
     self.n = n
     self.c = c
+    self.d = d
   }
 
-  // Hash and compare the constant by bit pattern, so 0.0 and -0.0 (or two NaNs) are
+  // Hash and compare the constants by bit pattern, so 0.0 and -0.0 (or two NaNs) are
   // distinguished correctly when instructions are shared.
   static func == (l: Self, r: Self) -> Bool {
     l.op == r.op && l.a == r.a && l.b == r.b && l.n == r.n && l.c.bitPattern == r.c.bitPattern
+      && l.d.bitPattern == r.d.bitPattern
   }
 
   func hash(into hasher: inout Hasher) {
@@ -34,6 +38,7 @@ struct ExpressionInstruction: Hashable {
     hasher.combine(b)
     hasher.combine(n)
     hasher.combine(c.bitPattern)
+    hasher.combine(d.bitPattern)
   }
 }
 
@@ -84,13 +89,56 @@ enum ExpressionOp: UInt8 {
   /// the common case of x = (x1 … xd): no index table.
   case dotRange, dotCRange, sumSquaresRange, normRange
 
+  // Fused instructions, made by the compiler from a single-use instruction and its user
+  // (`ExpressionCompiler.fuse`). Each computes bit for bit what the instructions it
+  // replaces computed, and its reverse step replays theirs: the same products in the same
+  // order, and an inner step skipped when its adjoint is zero. In the rules, g is the
+  // adjoint of the fused instruction.
+
+  /// a·c + d                                    ∂a = g·c
+  ///
+  /// `mulC` then `addC`, or then `subFromC` (with −c).
+  case affine
+  /// ((a + c)·(a + c))·d                        ∂a = 2·h·(a + c) with h = g·d, skipped when h = 0
+  ///
+  /// (u + c)² (`addC` then `square`), u²·d (`square` then `mulC`) or (u + c)²·d; c = −0
+  /// and d = 1 stand for the missing step (x + (−0) = x and x·1 = x exactly).
+  case affineSquare
+  /// ((a·a + c)²)·d                             ∂a = 2·k·a with k = 2·h·(a·a + c), h = g·d,
+  ///                                            skipped when h = 0 or k = 0
+  ///
+  /// `affineSquare` of a `square`, as in (x² − 1)².
+  case affineSquareOfSquare
+  /// b + ((a + c)²)·d                           ∂b = g, then ∂a as for `affineSquare`
+  ///
+  /// `add` with an `affineSquare` or `square` operand, or `sub` with one as the subtrahend
+  /// (with −d).
+  case addAffineSquare
+  /// a·c + b                                    ∂b = g, ∂a = g·c
+  ///
+  /// `mulC` then `add` (either operand), or `mulC` then `sub` as the subtrahend (with −c).
+  case mulCAdd
+  /// a·c − b                                    ∂b = −g, ∂a = g·c
+  ///
+  /// `mulC` then `sub` as the minuend.
+  case mulCSub
+
   /// How many register operands the instruction reads (`a`, then `b`).
   var registerOperands: Int {
     switch self {
     case .constant, .variable, .dot, .dotC, .sumSquares, .norm: 0
     case .dotRange, .dotCRange, .sumSquaresRange, .normRange: 0
-    case .add, .sub, .mul, .div, .pow, .min, .max: 2
+    case .add, .sub, .mul, .div, .pow, .min, .max, .mulCAdd, .mulCSub, .addAffineSquare: 2
     default: 1
+    }
+  }
+
+  /// The vector instructions, which read the inputs directly (no register operands) and
+  /// add to the gradient directly.
+  var readsVectors: Bool {
+    switch self {
+    case .dot, .dotC, .sumSquares, .norm, .dotRange, .dotCRange, .sumSquaresRange, .normRange: true
+    default: false
     }
   }
 
@@ -181,6 +229,8 @@ enum ExpressionMath {
     case .max: max(a, b)
     case .variable, .dot, .dotC, .sumSquares, .norm: .nan
     case .dotRange, .dotCRange, .sumSquaresRange, .normRange: .nan
+    // Made after folding, from instructions that were not folded.
+    case .affine, .affineSquare, .affineSquareOfSquare, .addAffineSquare, .mulCAdd, .mulCSub: .nan
     }
   }
 }

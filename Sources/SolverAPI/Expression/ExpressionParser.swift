@@ -68,8 +68,10 @@ struct ExpressionParser {
   /// Variable indices the source mentions, directly or through a vector.
   private(set) var usedVariables: Set<Int> = []
 
-  /// Parses and compiles `source`; the tape is in `compiler.code` afterwards.
-  init(_ source: String, signature: ExpressionSignature) throws(ExpressionError) {
+  /// Parses and compiles `source`; the tape is in `compiler.code` afterwards. Without
+  /// `rearranging`, the tape is not reordered and no instructions are fused (for tests).
+  init(_ source: String, signature: ExpressionSignature, rearranging: Bool = true) throws(ExpressionError) {
+    compiler.rearranging = rearranging
     lexer = ExpressionLexer(source)
     self.signature = signature
     var index: [String: Int] = [:]

@@ -30,6 +30,8 @@ public indirect enum ParameterType: Sendable {
   case choice([String])
   /// A file path, resolved against the config file's folder.
   case path
+  /// An array of file paths, each resolved against the config file's folder.
+  case paths
   /// An array of finite numbers, each in the interval.
   case reals(Interval)
   /// An array of equally long arrays of finite numbers (rows of points).
@@ -56,6 +58,7 @@ public indirect enum ParameterType: Sendable {
     case .string: return "string"
     case .choice(let c): return "one of " + c.joined(separator: ", ")
     case .path: return "file path"
+    case .paths: return "array of file paths"
     case .reals(let r): return r == .any ? "array of numbers" : "array of numbers in \(r)"
     case .matrix: return "array of points (arrays of numbers)"
     case .part(let k): return "\(k.rawValue)"
@@ -89,6 +92,10 @@ extension Parameter {
 
   public static func path(_ name: String, default value: String? = nil, _ doc: String) -> Parameter {
     Parameter(name, .path, default: value.map(ConfigValue.string), doc)
+  }
+
+  public static func paths(_ name: String, default value: [String]? = nil, _ doc: String) -> Parameter {
+    Parameter(name, .paths, default: value.map { .array($0.map(ConfigValue.string)) }, doc)
   }
 
   public static func reals(_ name: String, default value: [Double]? = nil, in range: Interval = .any, _ doc: String) -> Parameter {

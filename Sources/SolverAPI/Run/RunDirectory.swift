@@ -13,6 +13,8 @@ public final class RunDirectory: TraceSink {
   private var timing: FileHandle?
   private var traceBuffer = ""
   private var timingBuffer = ""
+  /// Set by `prepareResume`: the trace so far is in the partial files; `begin` appends.
+  private var resuming: (columns: [String], wallOffset: Double)?
 
   /// Creates (or reuses) the folder.
   public init(path: String) throws {
@@ -36,15 +38,46 @@ public final class RunDirectory: TraceSink {
   }
 
   public func begin(columns: [String]) throws {
+    if let r = resuming {
+      guard r.columns == columns else {
+        throw RunError(.io, "the trace in '\(url.path)' has columns \(r.columns.joined(separator: ",")), the resumed run records \(columns.joined(separator: ","))")
+      }
+      trace = try openForAppending("trace.csv.partial")
+      timing = try openForAppending("timing.csv.partial")
+      traceBuffer = ""
+      timingBuffer = ""
+      return
+    }
     trace = try open("trace.csv.partial")
     timing = try open("timing.csv.partial")
     traceBuffer = columns.joined(separator: ",") + "\n"
     timingBuffer = "step,wall_seconds\n"
   }
 
+  /// Before resuming at `step`: keeps the recorded rows of earlier steps (from the partial files, or the
+  /// finished ones) and drops any recorded after the checkpoint, so the run appends where it left off.
+  public func prepareResume(step: Int, wallOffset: Double) throws {
+    func rows(_ name: String) throws -> [Substring] {
+      for candidate in [name + ".partial", name] {
+        if let text = try? String(contentsOf: file(candidate), encoding: .utf8) { return text.split(separator: "\n") }
+      }
+      throw RunError(.io, "no \(name) in '\(url.path)' to resume")
+    }
+    func keep(_ lines: [Substring]) -> String {
+      guard let header = lines.first else { return "" }
+      let kept = lines.dropFirst().filter { line in (Double(line.prefix { $0 != "," }) ?? .infinity) < Double(step) }
+      return ([header] + kept).joined(separator: "\n") + "\n"
+    }
+    let traceRows = try rows("trace.csv"), timingRows = (try? rows("timing.csv")) ?? ["step,wall_seconds"]
+    try write("trace.csv.partial", keep(traceRows))
+    try write("timing.csv.partial", keep(timingRows))
+    resuming = (traceRows.first.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? [], wallOffset)
+  }
+
   public func record(_ row: [Double], wallSeconds: Double) throws {
+    let wall = wallSeconds + (resuming?.wallOffset ?? 0)
     traceBuffer += row.map { $0.isNaN ? "" : CSVFormat.number($0) }.joined(separator: ",") + "\n"
-    timingBuffer += CSVFormat.number(row[0]) + "," + String(format: "%.6f", wallSeconds) + "\n"
+    timingBuffer += CSVFormat.number(row[0]) + "," + String(format: "%.6f", wall) + "\n"
     if traceBuffer.utf8.count > 1 << 16 { try flush() }
   }
 
@@ -74,6 +107,14 @@ public final class RunDirectory: TraceSink {
         throw RunError(.io, "cannot move '\(partial.path)' into place: \(String(cString: strerror(errno)))")
       }
     }
+  }
+
+  private func openForAppending(_ name: String) throws -> FileHandle {
+    guard let h = try? FileHandle(forWritingTo: file(name)) else {
+      throw RunError(.io, "cannot open '\(file(name).path)' to append; check that the folder is writable")
+    }
+    _ = try? h.seekToEnd()
+    return h
   }
 
   private func open(_ name: String) throws -> FileHandle {

@@ -46,8 +46,11 @@ public enum Solver {
   /// Runs `plan`, streaming trace rows to `sink`. A step that leaves a non-finite coordinate (or
   /// objective) ends the run there with a `.diverged` failure in the outcome; the trace so far is
   /// kept. `progress` is called about every `progressInterval` seconds.
+  /// `checkpoint` is called with the state every `checkpointEvery` steps (after the step, once its trace
+  /// row is out) and when the run is stopped by `shouldStop`.
   public static func run(_ plan: RunPlan, sink: TraceSink, progressInterval: Double = 0.25,
-                         progress: ((RunProgress) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) throws -> RunOutcome {
+                         progress: ((RunProgress) -> Void)? = nil, shouldStop: (() -> Bool)? = nil,
+                         checkpointEvery: Int? = nil, checkpoint: ((SolverState) throws -> Void)? = nil) throws -> RunOutcome {
     var plan = plan
     try sink.begin(columns: plan.columns)
     let clock = ContinuousClock()
@@ -69,6 +72,7 @@ public enum Solver {
 
     while plan.state.step < plan.lastStep {
       if shouldStop?() == true {
+        try checkpoint?(plan.state)
         return RunOutcome(state: plan.state, stepsTaken: plan.state.step - firstStep, finalObjective: lastObjective,
                           finalRow: [], wallSeconds: seconds(),
                           failure: RunError(.interrupted, "interrupted at step \(plan.state.step)", step: plan.state.step))
@@ -89,6 +93,7 @@ public enum Solver {
         return RunOutcome(state: plan.state, stepsTaken: t + 1 - firstStep, finalObjective: f, finalRow: [],
                           wallSeconds: seconds(), failure: failure)
       }
+      if let every = checkpointEvery, plan.state.step % every == 0, plan.state.step < plan.lastStep { try checkpoint?(plan.state) }
       if let progress {
         let now = seconds()
         if now - lastProgress >= progressInterval {
