@@ -44,10 +44,10 @@ extension Experiment {
     let summary = makeSummary(outcome)
     try directory.write("summary.json", summary.jsonText(pretty: true) + "\n")
     try directory.write("particles.csv", try particlesCSV(outcome.state.cloud))
-    // The primary figure against the step (G_lambda for signed runs).
+    // objective.svg, and the primary figure's too (G_lambda.svg for signed runs).
     let trace = try RunTrace(directory: directory.url.path)
     try RunPlots.write([trace], names: [URL(fileURLWithPath: directory.url.path).lastPathComponent],
-                       quantities: [trace.primary], into: directory.url.path)
+                       quantities: Array(Set(["objective", trace.primary])).sorted(), into: directory.url.path)
     return Result(outcome: outcome, directory: directory, summary: summary)
   }
 

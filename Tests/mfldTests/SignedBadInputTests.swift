@@ -76,6 +76,16 @@ struct SignedBadInputTests {
     expectError(try validate(config), ["objective.loss: the logistic loss needs labels ±1"])
   }
 
+  @Test("a minibatch integrator is refused for an objective without data, naming both")
+  func minibatchNeedsData() throws {
+    let potential = """
+    {"domain": {"type": "euclidean", "dimension": 1}, "objective": {"type": "potential", "V": "quadratic"},
+     "integrator": {"type": "sgd", "step": 0.1, "temperature": 0, "batch_size": 8},
+     "particles": {"count": 3}, "steps": 1}
+    """
+    expectError(try validate(potential), ["integrator.type: 'sgd' cannot serve 'potential': a minibatch needs data"])
+  }
+
   @Test("a reduction that cannot serve the objective is refused, naming both")
   func incompatibleReduction() throws {
     let potential = """
