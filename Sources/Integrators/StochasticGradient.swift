@@ -38,7 +38,7 @@ public struct MinibatchPlan: Sendable {
 
 /// SGD-MFLD (Suzuki, Wu, Nitanda 2023): Euler–Maruyama with ∇V estimated on a minibatch of the data,
 /// without replacement within each epoch. With a batch of all n samples it is Euler–Maruyama exactly.
-public final class StochasticGradient: EulerMaruyama {
+public class StochasticGradient: EulerMaruyama {
   public let batchSize: Int
   let random: RandomStream
   var cache: (epoch: Int, permutation: [Int])?
@@ -72,26 +72,15 @@ public final class StochasticGradient: EulerMaruyama {
 /// SVRG-MFLD (Suzuki, Wu, Nitanda 2023): every T steps keep an anchor (X̃, full ∇V at X̃); in between
 ///     v = ∇V_B(X) − ∇V_B(X̃) + ∇V_full(X̃)
 /// on a minibatch B (the same batches as `sgd`). Unbiased, with variance that vanishes as X → X̃.
-public final class VarianceReduced: EulerMaruyama, Checkpointable {
-  public let batchSize: Int
+public final class VarianceReduced: StochasticGradient, Checkpointable {
   public let anchorPeriod: Int
-  let random: RandomStream
-  var cache: (epoch: Int, permutation: [Int])?
   var anchor: ParticleCloud?
   var anchorGradient: [Double] = []
   var scratch: [Double] = []
 
   public init(stepSize: any Schedule, temperature: any Schedule, batchSize: Int, anchorPeriod: Int, random: RandomStream) {
-    self.batchSize = batchSize
     self.anchorPeriod = anchorPeriod
-    self.random = random
-    super.init(stepSize: stepSize, temperature: temperature)
-  }
-
-  public override var reportsExactObjective: Bool { false }
-
-  public override func incompatibility(with problem: Problem) -> String? {
-    problem.objective is any MinibatchObjective ? nil : "a minibatch needs data, and the objective has none"
+    super.init(stepSize: stepSize, temperature: temperature, batchSize: batchSize, random: random)
   }
 
   public func checkpointState() -> [String: [Double]] { anchor.map { ["anchor": $0.coordinates] } ?? [:] }
@@ -118,8 +107,7 @@ public final class VarianceReduced: EulerMaruyama, Checkpointable {
       for k in 0..<g.count { g[k] = anchorGradient[k] }
       return f
     }
-    let plan = MinibatchPlan(sampleCount: objective.sampleCount, batchSize: min(batchSize, objective.sampleCount), random: random)
-    objective.setBatch(plan.batch(at: state.step, cache: &cache))
+    objective.setBatch(plan(objective).batch(at: state.step, cache: &cache))
     defer { objective.setBatch(nil) }
     if scratch.count != g.count { scratch = [Double](repeating: 0, count: g.count) }
     let f = try objective.evaluate(state.cloud, gradient: g, parallel: parallel)
