@@ -23,7 +23,7 @@ struct ConfigFuzzTests {
     .deletingLastPathComponent().appendingPathComponent("examples")
 
   static let extremes: [ConfigValue] = [
-    0, -1, 1, .real(1e308), .real(-1e308), .real(5e-324), .integer(Int.max), .integer(Int.min), .real(1e30), .real(0.5),
+    0, -1, 1, .real(1e308), .real(-1e308), .real(.leastNonzeroMagnitude), .integer(Int.max), .integer(Int.min), .real(1e30), .real(0.5),
     "x", "", .string(String(repeating: "y", count: 100_000)), true, false, .null, [], [:], [1.0, 2.0], ["type": "nope"],
   ]
 
