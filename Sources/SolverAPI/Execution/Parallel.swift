@@ -64,15 +64,16 @@ public struct Parallel: Sendable {
     let chunks = (count + grain - 1) / grain
     result.initialize(repeating: 0, count: width)
     if chunks <= 1 { if count > 0 { partial(0 ..< count, result) }; return }
-    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: chunks * width)
-    defer { scratch.deallocate() }
-    scratch.initialize(repeating: 0, count: chunks * width)
-    forEachChunk(chunks, grain: 1) { range in
-      for c in range { partial(c * grain ..< min(count, (c + 1) * grain), scratch + c * width) }
-    }
-    for c in 0..<chunks {
-      let s = scratch + c * width
-      for k in 0..<width { result[k] += s[k] }
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: chunks * width) { buffer in
+      let scratch = buffer.baseAddress!
+      scratch.initialize(repeating: 0, count: chunks * width)
+      forEachChunk(chunks, grain: 1) { range in
+        for c in range { partial(c * grain ..< min(count, (c + 1) * grain), scratch + c * width) }
+      }
+      for c in 0..<chunks {
+        let s = scratch + c * width
+        for k in 0..<width { result[k] += s[k] }
+      }
     }
   }
 }
