@@ -25,7 +25,7 @@ enum Commands {
     Run `mfld <command> --help` (or `mfld help <command>`) for a command's options.
     Example: mfld run examples/double-well.json --set integrator.temperature=0.2
 
-    Exit status: 0 success, 1 I/O failure, 2 bad input, 3 diverged run.
+    Exit status: 0 success, 1 I/O failure, 2 bad input, 3 diverged run, 130/143 interrupted.
     """
   }
 }
