@@ -83,3 +83,56 @@ public enum Benchmark {
     }).jsonText(pretty: true)
   }
 }
+
+extension Benchmark {
+  /// Steps per second of whole solver steps at the standard sizes of the performance issue, on 1 and 2
+  /// threads, with the peak resident memory so far. `quick` runs the small sizes only.
+  public static func steps(quick: Bool) throws -> [Row] {
+    struct Case { var name: String; var config: ConfigValue; var steps: Int }
+    func network(_ reduction: ConfigValue, n: Int, m: Int, d: Int) -> ConfigValue {
+      ["seed": 1, "objective": ["type": "two-layer-network", "data": ["type": "teacher", "dimension": .integer(d), "samples": .integer(n)], "lambda": 0.001],
+       "reduction": reduction, "integrator": ["type": "euler-maruyama", "step": 0.1, "temperature": 1e-4],
+       "particles": ["count": .integer(m), "init": "uniform"], "steps": 0, "record": ["every": 1_000_000]]
+    }
+    func mckeanVlasov(m: Int) -> ConfigValue {
+      ["seed": 1, "domain": ["type": "euclidean", "dimension": 2],
+       "objective": ["type": "sum", "terms": [["type": "potential", "V": "quadratic"],
+                                              ["type": "interaction", "W": ["type": "gaussian", "bandwidth": 0.5, "strength": -1.0]]]],
+       "integrator": ["type": "euler-maruyama", "step": 0.01, "temperature": 0.5],
+       "particles": ["count": .integer(m)], "steps": 0, "record": ["every": 1_000_000]]
+    }
+    var cases: [Case] = []
+    let sizes = quick ? [(500, 200, 10)] : [(500, 200, 10), (1000, 1000, 20), (4000, 2000, 50)]
+    for (n, m, d) in sizes {
+      let k = n * m > 1_000_000 ? 2 : 20
+      cases.append(Case(name: "bilevel (n, m, d) = (\(n), \(m), \(d))", config: network("bilevel", n: n, m: m, d: d), steps: k))
+      cases.append(Case(name: "lift (n, m, d) = (\(n), \(m), \(d))", config: network(["type": "lift", "metric": "wasserstein"], n: n, m: m, d: d), steps: k))
+    }
+    for m in quick ? [1000] : [1000, 4000] {
+      cases.append(Case(name: "McKean–Vlasov, Gaussian interaction O(m²), m = \(m)", config: mckeanVlasov(m: m), steps: m > 2000 ? 5 : 20))
+    }
+    var rows: [Row] = []
+    for c in cases {
+      var rates: [Double] = []
+      for threads in [1, 2] {
+        var e = try Experiment.compose(c.config, overrides: ["threads=\(threads)"])
+        e.plan.lastStep = c.steps
+        let clock = ContinuousClock(), start = clock.now
+        _ = try Solver.run(e.plan, sink: TraceTable())
+        let d = (clock.now - start).components
+        rates.append(Double(c.steps) / (Double(d.seconds) + Double(d.attoseconds) * 1e-18))
+      }
+      rows.append(Row(suite: "steps", name: c.name + ", 1 thread", value: rates[0], unit: "steps/s", note: ""))
+      rows.append(Row(suite: "steps", name: c.name + ", 2 threads", value: rates[1], unit: "steps/s",
+                      note: String(format: "%.2f× one thread; peak RSS %.0f MB", rates[1] / rates[0], peakResidentMegabytes())))
+    }
+    return rows
+  }
+
+  /// The process's peak resident set size so far.
+  static func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+  }
+}
