@@ -27,20 +27,6 @@ private func parseOrNil(_ text: String) -> ConfigValue? {
   try? JSONParser.parse(text)
 }
 
-/// A small, fast, deterministic random number generator (ConfigTestRandom).
-private struct ConfigTestRandom: RandomNumberGenerator {
-  var state: UInt64
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 // MARK: - Values and objects
 
@@ -612,7 +598,7 @@ struct JSONWriterTests {
 
   @Test("round trip: parse(v.jsonText(pretty:)) == v for random nested values")
   func roundTrip() throws {
-    var generator = ConfigTestRandom(seed: 0x5EED)
+    var generator = SplitMix64(seed: 0x5EED)
     for _ in 0..<1500 {
       let value = randomValue(depth: 0, using: &generator)
       for pretty in [true, false] {
@@ -624,7 +610,7 @@ struct JSONWriterTests {
     }
   }
 
-  private func randomValue(depth: Int, using generator: inout ConfigTestRandom) -> ConfigValue {
+  private func randomValue(depth: Int, using generator: inout SplitMix64) -> ConfigValue {
     let kind = Int.random(in: 0..<(depth < 4 ? 9 : 6), using: &generator)
     switch kind {
     case 0: return .null
@@ -655,7 +641,7 @@ struct JSONWriterTests {
     }
   }
 
-  private func randomString(using generator: inout ConfigTestRandom) -> String {
+  private func randomString(using generator: inout SplitMix64) -> String {
     let pieces = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "é", "€", "😀", "\u{7F}", "\u{2028}", "//", "/*"]
     let length = Int.random(in: 0...(Bool.random(using: &generator) ? 6 : 50), using: &generator)
     return (0..<length).map { _ in pieces.randomElement(using: &generator)! }.joined()
@@ -682,7 +668,7 @@ struct JSONParserFuzzTests {
   @Test("20,000 random mutations never crash and every error has a valid position")
   func mutations() {
     #expect(Self.seeds.allSatisfy { (try? JSONParser.parse($0)) != nil })
-    var generator = ConfigTestRandom(seed: 42)
+    var generator = SplitMix64(seed: 42)
     let documents = Self.seeds.map { Array($0.utf8) }
     let alphabet = Array(#"{}[]:,"\/*-+.0123456789eE tfnu'x"#.utf8) + [0x0A, 0x00, 0xC3, 0xA9, 0xFF]
     var failures = 0
@@ -707,7 +693,7 @@ struct JSONParserFuzzTests {
     #expect(accepted > 0)
   }
 
-  private func mutate(_ bytes: inout [UInt8], alphabet: [UInt8], using generator: inout ConfigTestRandom) {
+  private func mutate(_ bytes: inout [UInt8], alphabet: [UInt8], using generator: inout SplitMix64) {
     guard !bytes.isEmpty else {
       bytes.append(alphabet.randomElement(using: &generator)!)
       return

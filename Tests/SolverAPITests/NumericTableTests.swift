@@ -18,20 +18,6 @@ private func parseTable(_ text: String) throws -> NumericTable {
   try NumericTable.parse(text, source: "t.csv")
 }
 
-/// A small, fast, deterministic random number generator (TableTestRandom).
-private struct TableTestRandom: RandomNumberGenerator {
-  var state: UInt64
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// A fresh temporary folder, removed by the caller.
 private func makeTableTestFolder() throws -> URL {
@@ -292,7 +278,7 @@ struct NumericTableWritingTests {
 
   @Test("csvText then parse round-trips exactly")
   func roundTrip() throws {
-    var generator = TableTestRandom(seed: 7)
+    var generator = SplitMix64(seed: 7)
     let nameParts = ["x", "Temp", " ", ",", "\"", "#", "1", "e", "é", "\t", "-", "."]
     for _ in 0..<300 {
       let columns = Int.random(in: 1...5, using: &generator)
@@ -335,7 +321,7 @@ struct NumericTableFuzzTests {
       ",x\n0,1e-3\n1,-2.5\n",
     ].map { Array($0.utf8) }
     let alphabet = Array(##","#. -+e0123456789naix"##.utf8) + [0x0A, 0x0D, 0x09, 0x00, 0xC3, 0xA9]
-    var generator = TableTestRandom(seed: 2024)
+    var generator = SplitMix64(seed: 2024)
     var failures: [String] = []
     var accepted = 0
     for _ in 0..<10_000 {
