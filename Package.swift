@@ -2,7 +2,7 @@
 import PackageDescription
 
 // No package dependencies: the Swift toolchain only (Foundation, Dispatch, Glibc, Swift Testing).
-// Dependencies point one way: mfld → Registry → {Objectives, Reductions, Integrators} → SolverAPI.
+// Dependencies point one way: mfld → Registry → {Objectives, Reductions, Integrators} → SolverAPI → DenseKernels.
 let package = Package(
   name: "mfld",
   products: [
@@ -11,7 +11,9 @@ let package = Package(
     .executable(name: "mfld", targets: ["mfld"]),
   ],
   targets: [
-    .target(name: "SolverAPI"),
+    // The dense float64 kernels (C: AVX2 + FMA by per-function target attributes, chosen at run time).
+    .target(name: "DenseKernels"),
+    .target(name: "SolverAPI", dependencies: ["DenseKernels"]),
     .target(name: "Objectives", dependencies: ["SolverAPI"]),
     .target(name: "Reductions", dependencies: ["SolverAPI"]),
     .target(name: "Integrators", dependencies: ["SolverAPI"]),

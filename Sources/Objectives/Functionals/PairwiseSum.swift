@@ -15,7 +15,8 @@ enum PairwiseSum {
     }
     // Concrete fast paths for the built-in kernels (specialized, inlined), then the generic one.
     switch (kernel, geometry) {
-    case let (k as GaussianKernel, g as Euclidean): return run(k, g)
+    case let (k as GaussianKernel, _ as Euclidean):
+      return gaussian(k, points: points, sources: sources, weight: weight, values: values, gradients: gradients, parallel: parallel)
     case let (k as GaussianKernel, g as Torus): return run(k, g)
     case let (k as GaussianKernel, g as Sphere): return run(k, g)
     case let (k as QuadraticKernel, g as Torus): return run(k, g)
@@ -56,6 +57,33 @@ enum PairwiseSum {
               values?[p] += scale * v
               if let gradients { for k in 0..<d { gradients[p * d + k] += scale * acc[k] } }
             }
+          }
+        }
+      }
+    }
+  }
+
+  /// The Gaussian kernel on ℝ^d through the SIMD `Dense.gaussianSums`:
+  ///     Σ_j W(y − x_j) = c Σ_j e_j,   Σ_j ∇W(y − x_j) = −(c/σ²) Σ_j e_j (y − x_j),   e_j = exp(−|y − x_j|²/2σ²).
+  static func gaussian(_ kernel: GaussianKernel, points: ParticleCloud, sources: ParticleCloud, weight: Double,
+                       values: UnsafeMutablePointer<Double>?, gradients: UnsafeMutablePointer<Double>?, parallel: Parallel) {
+    let d = points.dimension, n = sources.count, s2 = kernel.bandwidth * kernel.bandwidth
+    let valueScale = weight / Double(n) * kernel.strength, gradientScale = -valueScale / s2
+    // Sources transposed (d × n), so that the kernel loads four of them at a time.
+    let xt = Dense.threadScratch(d * n)
+    sources.coordinates.withUnsafeBufferPointer { x in
+      for j in 0..<n { for k in 0..<d { xt[k * n + j] = x[j * d + k] } }
+    }
+    points.coordinates.withUnsafeBufferPointer { yp in
+      let y = yp.baseAddress!
+      parallel.forEachChunk(points.count, grain: 32) { range in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: range.count * (d + 1)) { buffer in
+          let sums = buffer.baseAddress!, moments = sums + range.count
+          Dense.gaussianSums(points: y + range.lowerBound * d, count: range.count, dimension: d, sourcesTransposed: xt, sourceCount: n,
+                             c: 1 / (2 * s2), sums: sums, moments: gradients == nil ? nil : moments)
+          for (r, p) in range.enumerated() {
+            values?[p] += valueScale * sums[r]
+            if let gradients { for k in 0..<d { gradients[p * d + k] += gradientScale * moments[r * d + k] } }
           }
         }
       }

@@ -58,6 +58,21 @@ public enum Activation: Sendable {
     return (value(t), derivative(t))
   }
 
+  /// z ← σ(z) over `count` values, and σ'(z) into `derivative` when given: one loop per activation,
+  /// so the built-ins vectorize.
+  public func apply(_ z: UnsafeMutablePointer<Double>, derivative: UnsafeMutablePointer<Double>?, count: Int) {
+    switch (self, derivative) {
+    case (.relu, nil):
+      for k in 0..<count { z[k] = max(z[k], 0) }
+    case (.relu, let d?):
+      for k in 0..<count { let t = z[k]; d[k] = t > 0 ? 1 : 0; z[k] = t > 0 ? t : 0 }
+    case (_, nil):
+      for k in 0..<count { z[k] = value(z[k]) }
+    case (_, let d?):
+      for k in 0..<count { let (v, dv) = valueAndDerivative(z[k]); d[k] = dv; z[k] = v }
+    }
+  }
+
   @usableFromInline static func run(_ e: CompiledExpression, _ t: Double) -> (value: Double, derivative: Double) {
     withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, e.workspaceSize) + 2) { w in
       let base = w.baseAddress!

@@ -48,15 +48,8 @@ public final class RidgeFeatures: FeatureMap {
       }
     }
     parallel.forEachChunk(m, grain: max(1, 8192 / max(1, n))) { rows in
-      for i in rows {
-        let z = features + i * n
-        if let jacobian {
-          let j = jacobian + i * n
-          for k in 0..<n { let (v, dv) = s.valueAndDerivative(z[k]); j[k] = dv; z[k] = v }
-        } else {
-          for k in 0..<n { z[k] = s.value(z[k]) }
-        }
-      }
+      let start = rows.lowerBound * n
+      s.apply(features + start, derivative: jacobian.map { $0 + start }, count: rows.count * n)
     }
   }
 

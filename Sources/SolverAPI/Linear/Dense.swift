@@ -1,57 +1,98 @@
-/// Dense row-major kernels for the signed-measure objectives (products of the m × n feature matrix,
-/// Gram matrices, Cholesky solves). Each output row is computed by one thread with a fixed summation
-/// order, so results do not depend on the thread count.
+import DenseKernels
+
+/// Dense row-major float64 kernels for the signed-measure objectives: products of the m × n feature
+/// matrix, Gram matrices, Cholesky factorizations and solves, matrix–vector products.
+///
+/// Products run on the packed, register-blocked kernels of the `DenseKernels` C target (AVX2 + FMA
+/// chosen at run time, portable C otherwise), tiled over threads. Every output element is one sum in
+/// a fixed order (k split into fixed `depthBlock`-long pieces, each accumulated in order), whatever
+/// the tiling, so results are the same bits on any number of threads.
 public enum Dense {
-  /// C (m × n) = α A Bᵀ + β C, with A m × k and B n × k (rows against rows).
-  public static func multiplyTransposed(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
-                                        m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
-    parallel.forEachChunk(m, grain: max(1, 16_384 / max(1, n * k / 64 + 1))) { rows in
-      for i in rows {
-        let ai = a + i * k, ci = c + i * n
-        for j in 0..<n {
-          let bj = b + j * k
-          var s = 0.0
-          for t in 0..<k { s += ai[t] * bj[t] }
-          ci[j] = alpha * s + (beta == 0 ? 0 : beta * ci[j])
+  /// The depth of one packed block: the only blocking parameter the results depend on.
+  static let depthBlock = 256
+  /// Column width of a packed B panel (a multiple of the micro-tile width).
+  static let panelWidth = 4096
+
+  /// "avx2+fma" or "portable": the kernels in use on this machine.
+  public static var instructionSet: String { mfld_kernels_isa() == 1 ? "avx2+fma" : "portable" }
+
+  /// C = α op(A) op(B) + β C for strided operands: op(A)(i, p) = a[i·aRow + p·aColumn] (m × k),
+  /// op(B)(p, j) = b[p·bRow + j·bColumn] (k × n), C row-major with leading dimension ldc. With `lower`,
+  /// only elements with j ≤ i are guaranteed (tiles wholly above the diagonal are skipped).
+  public static func product(m: Int, n: Int, k: Int, alpha: Double = 1,
+                             _ a: UnsafePointer<Double>, aRow: Int, aColumn: Int,
+                             _ b: UnsafePointer<Double>, bRow: Int, bColumn: Int,
+                             beta: Double = 0, into c: UnsafeMutablePointer<Double>, ldc: Int,
+                             lower: Bool = false, parallel: Parallel) {
+    guard m > 0, n > 0 else { return }
+    guard k > 0 else {
+      for i in 0..<m { for j in 0..<n where !lower || j <= i { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+      return
+    }
+    let nr = Int(MFLD_NR), mr = Int(MFLD_MR)
+    let panelCapacity = min(n, panelWidth).roundedUp(to: nr) * min(k, depthBlock)
+    guard let packedB = mfld_scratch(1, panelCapacity) else { fatalError("Dense.product: out of memory for a \(panelCapacity)-double panel") }
+    for jc in stride(from: 0, to: n, by: panelWidth) {
+      let nc = min(panelWidth, n - jc)
+      let slivers = (nc + nr - 1) / nr
+      for pc in stride(from: 0, to: k, by: depthBlock) {
+        let kc = min(depthBlock, k - pc)
+        let bBlock = b + pc * bRow + jc * bColumn
+        parallel.forEachChunk(slivers, grain: max(1, 32_768 / (kc * nr))) { range in
+          mfld_pack_b(bBlock, bRow, bColumn, kc, nc, range.lowerBound, range.upperBound, packedB)
+        }
+        // Tiles of C: rows × columns, small enough that both threads get work (the tiling does not
+        // change any result).
+        var rows = 96, columns = 256
+        while rows > mr, ((m + rows - 1) / rows) * ((nc + columns - 1) / columns) < 4 * parallel.threads {
+          if columns > 4 * nr { columns /= 2 } else { rows = max(mr, rows / 2 / mr * mr) }
+        }
+        let rowTiles = (m + rows - 1) / rows, columnTiles = (nc + columns - 1) / columns
+        let blockBeta = pc == 0 ? beta : 1
+        let aBlock = a + pc * aColumn
+        parallel.forEachChunk(rowTiles * columnTiles, grain: 1) { tiles in
+          for t in tiles {
+            let i0 = (t / columnTiles) * rows, j0 = (t % columnTiles) * columns
+            let mc = min(rows, m - i0), ncTile = min(columns, nc - j0)
+            if lower && jc + j0 > i0 + mc - 1 { continue }
+            let status = mfld_gemm_block(mc, ncTile, kc, alpha, aBlock + i0 * aRow, aRow, aColumn, packedB + j0 * kc,
+                                         blockBeta, c + i0 * ldc + jc + j0, ldc, lower ? 1 : 0, i0 - (jc + j0))
+            if status != 0 { fatalError("Dense.product: out of memory for a packed block") }
+          }
         }
       }
     }
+  }
+
+  /// C (m × n) = α A Bᵀ + β C, with A m × k and B n × k (rows against rows). When A and B are the same
+  /// matrix, only the lower triangle is computed and mirrored (A Aᵀ is symmetric).
+  public static func multiplyTransposed(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
+                                        m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
+    let symmetric = a == b && m == n
+    product(m: m, n: n, k: k, alpha: alpha, a, aRow: k, aColumn: 1, b, bRow: 1, bColumn: k, beta: beta,
+            into: c, ldc: n, lower: symmetric, parallel: parallel)
+    if symmetric { mirrorLower(c, n: n, parallel: parallel) }
   }
 
   /// C (m × n) = α A B + β C, with A m × k and B k × n.
   public static func multiply(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
                               m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
-    parallel.forEachChunk(m, grain: 8) { rows in
-      for i in rows {
-        let ci = c + i * n, ai = a + i * k
-        if beta == 0 { ci.update(repeating: 0, count: n) } else if beta != 1 { for j in 0..<n { ci[j] *= beta } }
-        for t in 0..<k {
-          let s = alpha * ai[t]
-          if s == 0 { continue }
-          let bt = b + t * n
-          for j in 0..<n { ci[j] += s * bt[j] }
-        }
-      }
-    }
+    product(m: m, n: n, k: k, alpha: alpha, a, aRow: k, aColumn: 1, b, bRow: n, bColumn: 1, beta: beta,
+            into: c, ldc: n, parallel: parallel)
   }
 
-  /// C (n × n) = α Aᵀ A + β C for A m × n (the Gram matrix of A's columns). Only needs A's rows.
+  /// C (n × n) = α Aᵀ A + β C for A m × n (the Gram matrix of A's columns): the lower triangle, mirrored.
   public static func gramOfColumns(_ a: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>, m: Int, n: Int,
                                    alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
-    parallel.forEachChunk(n, grain: 16) { rows in
-      for p in rows {
-        let cp = c + p * n
-        if beta == 0 { cp.update(repeating: 0, count: n) } else if beta != 1 { for q in 0..<n { cp[q] *= beta } }
-      }
-      for i in 0..<m {
-        let ai = a + i * n
-        for p in rows {
-          let s = alpha * ai[p]
-          if s == 0 { continue }
-          let cp = c + p * n
-          for q in 0..<n { cp[q] += s * ai[q] }
-        }
-      }
+    product(m: n, n: n, k: m, alpha: alpha, a, aRow: 1, aColumn: n, a, bRow: n, bColumn: 1, beta: beta,
+            into: c, ldc: n, lower: true, parallel: parallel)
+    mirrorLower(c, n: n, parallel: parallel)
+  }
+
+  /// Copies the strict lower triangle of the n × n matrix c onto its upper triangle.
+  static func mirrorLower(_ c: UnsafeMutablePointer<Double>, n: Int, parallel: Parallel) {
+    parallel.forEachChunk(n, grain: max(1, 65_536 / max(1, n))) { rows in
+      for i in rows { for j in (i + 1)..<max(i + 1, n) { c[i * n + j] = c[j * n + i] } }
     }
   }
 
@@ -60,9 +101,7 @@ public enum Dense {
                               m: Int, n: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
     parallel.forEachChunk(m, grain: max(1, 65_536 / max(1, n))) { rows in
       for i in rows {
-        let ai = a + i * n
-        var s = 0.0
-        for j in 0..<n { s += ai[j] * x[j] }
+        let s = mfld_dot(a + i * n, x, n)
         y[i] = alpha * s + (beta == 0 ? 0 : beta * y[i])
       }
     }
@@ -71,52 +110,14 @@ public enum Dense {
   /// y (n) = α Aᵀ x + β y for A m × n (accumulated over A's rows in order).
   public static func multiplyTransposed(_ a: UnsafePointer<Double>, vector x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
                                         m: Int, n: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
-    parallel.forEachChunk(n, grain: 512) { cols in
-      for j in cols { y[j] = beta == 0 ? 0 : beta * y[j] }
-      for i in 0..<m {
-        let s = alpha * x[i]
-        let ai = a + i * n
-        for j in cols { y[j] += s * ai[j] }
-      }
+    parallel.forEachChunk(n, grain: max(256, 65_536 / max(1, m))) { columns in
+      let width = columns.count, yc = y + columns.lowerBound
+      if beta == 0 { yc.update(repeating: 0, count: width) } else if beta != 1 { for j in 0..<width { yc[j] *= beta } }
+      for i in 0..<m { mfld_axpy(alpha * x[i], a + i * n + columns.lowerBound, yc, width) }
     }
   }
+}
 
-  /// In-place Cholesky factorization A = L Lᵀ of a symmetric positive-definite n × n matrix (lower
-  /// triangle used and overwritten by L). Returns false when A is not positive definite.
-  public static func choleskyFactor(_ a: UnsafeMutablePointer<Double>, n: Int, parallel: Parallel) -> Bool {
-    for j in 0..<n {
-      let aj = a + j * n
-      var d = aj[j]
-      for t in 0..<j { d -= aj[t] * aj[t] }
-      guard d > 0, d.isFinite else { return false }
-      let l = d.squareRoot()
-      aj[j] = l
-      let inv = 1 / l
-      parallel.forEachChunk(n - j - 1, grain: max(8, 32_768 / max(1, j + 1))) { range in
-        for r in range {
-          let i = j + 1 + r
-          let ai = a + i * n
-          var s = ai[j]
-          for t in 0..<j { s -= ai[t] * aj[t] }
-          ai[j] = s * inv
-        }
-      }
-    }
-    return true
-  }
-
-  /// Solves L Lᵀ x = b in place (b ← x) with the factor from `choleskyFactor`.
-  public static func choleskySolve(_ l: UnsafePointer<Double>, n: Int, _ b: UnsafeMutablePointer<Double>) {
-    for i in 0..<n {
-      let li = l + i * n
-      var s = b[i]
-      for t in 0..<i { s -= li[t] * b[t] }
-      b[i] = s / li[i]
-    }
-    for i in stride(from: n - 1, through: 0, by: -1) {
-      var s = b[i]
-      for t in (i + 1)..<max(i + 1, n) { s -= l[t * n + i] * b[t] }
-      b[i] = s / l[i * n + i]
-    }
-  }
+extension Int {
+  @inlinable func roundedUp(to multiple: Int) -> Int { (self + multiple - 1) / multiple * multiple }
 }

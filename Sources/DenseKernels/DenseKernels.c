@@ -1,0 +1,349 @@
+// Dense float64 kernels: packing, the 6 × 8 register-blocked product, dot and axpy, with an AVX2 + FMA
+// path chosen at run time and a portable C path. See include/DenseKernels.h.
+//
+// The product follows the Goto/BLIS layout (Goto and van de Geijn, "Anatomy of high-performance matrix
+// multiplication", 2008): B is packed into NR-column slivers that stay in L1, a block of A into MR-row
+// slivers that stay in L2, and a micro-kernel keeps an MR × NR tile of C in registers for the whole
+// kc-long inner loop. Every element of C is the same sum in the same order whatever the tiling, so the
+// caller may split the tiles among threads freely.
+
+#include "DenseKernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define MFLD_X86 1
+#endif
+
+enum { MR = MFLD_MR, NR = MFLD_NR };
+
+// MARK: - Instruction set
+
+static int detect_avx2_fma(void) {
+#if MFLD_X86
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+  const unsigned fma = 1u << 12, osxsave = 1u << 27, avx = 1u << 28;
+  if ((c & (fma | osxsave | avx)) != (fma | osxsave | avx)) return 0;
+  unsigned lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  if ((lo & 6u) != 6u) return 0;  // the OS saves the YMM state
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+  return (b >> 5) & 1u;  // AVX2
+#else
+  return 0;
+#endif
+}
+
+static int isa_cache = -1;
+
+int mfld_kernels_isa(void) {
+  int isa = __atomic_load_n(&isa_cache, __ATOMIC_RELAXED);
+  if (isa < 0) {
+    const char *portable = getenv("MFLD_PORTABLE_KERNELS");
+    isa = (portable && portable[0] == '1') ? 0 : detect_avx2_fma();
+    __atomic_store_n(&isa_cache, isa, __ATOMIC_RELAXED);
+  }
+  return isa;
+}
+
+// MARK: - Scratch
+
+static _Thread_local double *scratch_base[8];
+static _Thread_local size_t scratch_count[8];
+
+double *mfld_scratch(int slot, size_t count) {
+  if (slot < 0 || slot > 7) return NULL;
+  if (scratch_count[slot] < count || !scratch_base[slot]) {
+    free(scratch_base[slot]);
+    size_t bytes = ((count * sizeof(double) + 63) / 64) * 64;
+    scratch_base[slot] = aligned_alloc(64, bytes ? bytes : 64);
+    scratch_count[slot] = scratch_base[slot] ? count : 0;
+  }
+  return scratch_base[slot];
+}
+
+// MARK: - Packing
+
+void mfld_pack_b(const double *b, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t kc, ptrdiff_t nc,
+                 ptrdiff_t s0, ptrdiff_t s1, double *packed) {
+  for (ptrdiff_t s = s0; s < s1; s++) {
+    const ptrdiff_t j0 = s * NR, w = nc - j0 < NR ? nc - j0 : NR;
+    double *dst = packed + s * NR * kc;
+    if (cs == 1 && w == NR) {
+      for (ptrdiff_t p = 0; p < kc; p++) memcpy(dst + p * NR, b + p * rs + j0, NR * sizeof(double));
+    } else {
+      if (w < NR) memset(dst, 0, (size_t)(kc * NR) * sizeof(double));
+      for (ptrdiff_t j = 0; j < w; j++) {
+        const double *src = b + (j0 + j) * cs;
+        for (ptrdiff_t p = 0; p < kc; p++) dst[p * NR + j] = src[p * rs];
+      }
+    }
+  }
+}
+
+/// The mc × kc block of A into MR-row slivers, each kc × MR (column of the sliver contiguous), zero-padded.
+static void pack_a(const double *a, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t mc, ptrdiff_t kc, double *packed) {
+  for (ptrdiff_t i0 = 0; i0 < mc; i0 += MR) {
+    const ptrdiff_t h = mc - i0 < MR ? mc - i0 : MR;
+    double *dst = packed + i0 * kc;
+    if (h < MR) memset(dst, 0, (size_t)(kc * MR) * sizeof(double));
+    if (rs == 1 && h == MR) {
+      for (ptrdiff_t p = 0; p < kc; p++) {
+        const double *src = a + i0 + p * cs;
+        for (ptrdiff_t r = 0; r < MR; r++) dst[p * MR + r] = src[r];
+      }
+    } else {
+      for (ptrdiff_t r = 0; r < h; r++) {
+        const double *src = a + (i0 + r) * rs;
+        for (ptrdiff_t p = 0; p < kc; p++) dst[p * MR + r] = src[p * cs];
+      }
+    }
+  }
+}
+
+// MARK: - Micro-kernels
+//
+// Both compute, for an MR × NR tile, acc = Σ_p A[:, p] B[p, :] in increasing p, then
+// C ← alpha·acc + beta·C (C not read when beta == 0). Edge tiles run the same arithmetic on a copy.
+
+typedef void (*micro_kernel)(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                             double alpha, double beta);
+
+static void micro_portable(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                           double alpha, double beta) {
+  double acc[MR][NR] = {{0}};
+  for (ptrdiff_t p = 0; p < kc; p++, a += MR, b += NR) {
+    for (int r = 0; r < MR; r++) {
+      const double ar = a[r];
+      for (int j = 0; j < NR; j++) acc[r][j] += ar * b[j];
+    }
+  }
+  for (int r = 0; r < MR; r++) {
+    double *cr = c + r * ldc;
+    for (int j = 0; j < NR; j++) cr[j] = beta == 0 ? alpha * acc[r][j] : alpha * acc[r][j] + beta * cr[j];
+  }
+}
+
+#if MFLD_X86
+__attribute__((target("avx2,fma")))
+static void micro_avx2(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                       double alpha, double beta) {
+  __m256d c00 = _mm256_setzero_pd(), c01 = _mm256_setzero_pd(), c10 = _mm256_setzero_pd(), c11 = _mm256_setzero_pd();
+  __m256d c20 = _mm256_setzero_pd(), c21 = _mm256_setzero_pd(), c30 = _mm256_setzero_pd(), c31 = _mm256_setzero_pd();
+  __m256d c40 = _mm256_setzero_pd(), c41 = _mm256_setzero_pd(), c50 = _mm256_setzero_pd(), c51 = _mm256_setzero_pd();
+  for (ptrdiff_t p = 0; p < kc; p++, a += MR, b += NR) {
+    const __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
+    __m256d x;
+    x = _mm256_broadcast_sd(a + 0); c00 = _mm256_fmadd_pd(x, b0, c00); c01 = _mm256_fmadd_pd(x, b1, c01);
+    x = _mm256_broadcast_sd(a + 1); c10 = _mm256_fmadd_pd(x, b0, c10); c11 = _mm256_fmadd_pd(x, b1, c11);
+    x = _mm256_broadcast_sd(a + 2); c20 = _mm256_fmadd_pd(x, b0, c20); c21 = _mm256_fmadd_pd(x, b1, c21);
+    x = _mm256_broadcast_sd(a + 3); c30 = _mm256_fmadd_pd(x, b0, c30); c31 = _mm256_fmadd_pd(x, b1, c31);
+    x = _mm256_broadcast_sd(a + 4); c40 = _mm256_fmadd_pd(x, b0, c40); c41 = _mm256_fmadd_pd(x, b1, c41);
+    x = _mm256_broadcast_sd(a + 5); c50 = _mm256_fmadd_pd(x, b0, c50); c51 = _mm256_fmadd_pd(x, b1, c51);
+  }
+  const __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
+  __m256d rows[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  for (int r = 0; r < MR; r++) {
+    double *cr = c + r * ldc;
+    __m256d lo = _mm256_mul_pd(va, rows[r][0]), hi = _mm256_mul_pd(va, rows[r][1]);
+    if (beta != 0) {
+      lo = _mm256_fmadd_pd(vb, _mm256_loadu_pd(cr), lo);
+      hi = _mm256_fmadd_pd(vb, _mm256_loadu_pd(cr + 4), hi);
+    }
+    _mm256_storeu_pd(cr, lo);
+    _mm256_storeu_pd(cr + 4, hi);
+  }
+}
+#endif
+
+static micro_kernel kernel_for_isa(int isa) {
+#if MFLD_X86
+  if (isa == 1) return micro_avx2;
+#endif
+  (void)isa;
+  return micro_portable;
+}
+
+// MARK: - Block product
+
+int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
+                    const double *a, ptrdiff_t rs, ptrdiff_t cs, const double *packedB,
+                    double beta, double *c, ptrdiff_t ldc, int lower, ptrdiff_t diagonal) {
+  const ptrdiff_t mSlivers = (mc + MR - 1) / MR, nSlivers = (nc + NR - 1) / NR;
+  double *packedA = mfld_scratch(0, (size_t)(mSlivers * MR * kc));
+  if (!packedA) return -1;
+  pack_a(a, rs, cs, mc, kc, packedA);
+  const micro_kernel kernel = kernel_for_isa(mfld_kernels_isa());
+  _Alignas(64) double edge[MR * NR];
+  for (ptrdiff_t js = 0; js < nSlivers; js++) {
+    const ptrdiff_t j0 = js * NR, w = nc - j0 < NR ? nc - j0 : NR;
+    const double *bs = packedB + js * NR * kc;
+    for (ptrdiff_t is = 0; is < mSlivers; is++) {
+      const ptrdiff_t i0 = is * MR, h = mc - i0 < MR ? mc - i0 : MR;
+      if (lower && j0 > i0 + h - 1 + diagonal) continue;  // wholly above the diagonal
+      double *ct = c + i0 * ldc + j0;
+      if (h == MR && w == NR) {
+        kernel(kc, packedA + i0 * kc, bs, ct, ldc, alpha, beta);
+      } else {
+        memset(edge, 0, sizeof edge);
+        if (beta != 0)
+          for (ptrdiff_t r = 0; r < h; r++) memcpy(edge + r * NR, ct + r * ldc, (size_t)w * sizeof(double));
+        kernel(kc, packedA + i0 * kc, bs, edge, NR, alpha, beta);
+        for (ptrdiff_t r = 0; r < h; r++) memcpy(ct + r * ldc, edge + r * NR, (size_t)w * sizeof(double));
+      }
+    }
+  }
+  return 0;
+}
+
+// MARK: - Level 1
+
+static double dot_portable(const double *x, const double *y, ptrdiff_t n) {
+  double s[4] = {0, 0, 0, 0};
+  ptrdiff_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int l = 0; l < 4; l++) s[l] += x[i + l] * y[i + l];
+  double t = (s[0] + s[1]) + (s[2] + s[3]);
+  for (; i < n; i++) t += x[i] * y[i];
+  return t;
+}
+
+#if MFLD_X86
+__attribute__((target("avx2,fma")))
+static double dot_avx2(const double *x, const double *y, ptrdiff_t n) {
+  __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd(), s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
+  ptrdiff_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    s0 = _mm256_fmadd_pd(_mm256_loadu_pd(x + i), _mm256_loadu_pd(y + i), s0);
+    s1 = _mm256_fmadd_pd(_mm256_loadu_pd(x + i + 4), _mm256_loadu_pd(y + i + 4), s1);
+    s2 = _mm256_fmadd_pd(_mm256_loadu_pd(x + i + 8), _mm256_loadu_pd(y + i + 8), s2);
+    s3 = _mm256_fmadd_pd(_mm256_loadu_pd(x + i + 12), _mm256_loadu_pd(y + i + 12), s3);
+  }
+  for (; i + 4 <= n; i += 4) s0 = _mm256_fmadd_pd(_mm256_loadu_pd(x + i), _mm256_loadu_pd(y + i), s0);
+  _Alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, _mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3)));
+  double t = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+  for (; i < n; i++) t += x[i] * y[i];
+  return t;
+}
+
+__attribute__((target("avx2,fma")))
+static void axpy_avx2(double alpha, const double *x, double *y, ptrdiff_t n) {
+  const __m256d va = _mm256_set1_pd(alpha);
+  ptrdiff_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    _mm256_storeu_pd(y + i, _mm256_fmadd_pd(va, _mm256_loadu_pd(x + i), _mm256_loadu_pd(y + i)));
+    _mm256_storeu_pd(y + i + 4, _mm256_fmadd_pd(va, _mm256_loadu_pd(x + i + 4), _mm256_loadu_pd(y + i + 4)));
+  }
+  for (; i < n; i++) y[i] += alpha * x[i];
+}
+#endif
+
+double mfld_dot(const double *x, const double *y, ptrdiff_t n) {
+#if MFLD_X86
+  if (mfld_kernels_isa() == 1) return dot_avx2(x, y, n);
+#endif
+  return dot_portable(x, y, n);
+}
+
+void mfld_axpy(double alpha, const double *x, double *y, ptrdiff_t n) {
+#if MFLD_X86
+  if (mfld_kernels_isa() == 1) { axpy_avx2(alpha, x, y, n); return; }
+#endif
+  for (ptrdiff_t i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+
+// MARK: - Gaussian pairwise sums
+
+static void gaussian_sums_portable(const double *y, ptrdiff_t p0, ptrdiff_t p1, ptrdiff_t d, const double *xt, ptrdiff_t n,
+                                   double c, double *sums, double *moments) {
+  for (ptrdiff_t p = p0; p < p1; p++) {
+    const double *yp = y + p * d;
+    double s = 0;
+    if (moments) for (ptrdiff_t k = 0; k < d; k++) moments[p * d + k] = 0;
+    for (ptrdiff_t j = 0; j < n; j++) {
+      double r2 = 0;
+      for (ptrdiff_t k = 0; k < d; k++) { const double z = yp[k] - xt[k * n + j]; r2 += z * z; }
+      const double e = exp(-c * r2);
+      s += e;
+      if (moments) for (ptrdiff_t k = 0; k < d; k++) moments[p * d + k] += e * (yp[k] - xt[k * n + j]);
+    }
+    sums[p] = s;
+  }
+}
+
+#if MFLD_X86
+/// e^x for x ≤ 0: x = k ln 2 + r with |r| ≤ ln2/2, e^r by its degree-13 Taylor polynomial (truncation
+/// below 5e-18 relative), 2^k from the exponent bits; x < −708 gives 0.
+__attribute__((target("avx2,fma")))
+static inline __m256d exp_nonpositive(__m256d x) {
+  const __m256d floor = _mm256_set1_pd(-708.0);
+  const __m256d tiny = _mm256_cmp_pd(x, floor, _CMP_LT_OQ);
+  x = _mm256_max_pd(x, floor);
+  const __m256d k = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.4426950408889634)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256d r = _mm256_fnmadd_pd(k, _mm256_set1_pd(6.93147180369123816490e-01), x);
+  r = _mm256_fnmadd_pd(k, _mm256_set1_pd(1.90821492927058770002e-10), r);
+  static const double inverseFactorials[14] = {
+    1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880,
+    1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800};
+  __m256d p = _mm256_set1_pd(inverseFactorials[13]);
+  for (int i = 12; i >= 0; i--) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(inverseFactorials[i]));
+  const __m256i bits = _mm256_castpd_si256(_mm256_add_pd(k, _mm256_set1_pd(0x1.8p52)));
+  const __m256d scale = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(bits, _mm256_set1_epi64x(1023)), 52));
+  return _mm256_andnot_pd(tiny, _mm256_mul_pd(p, scale));
+}
+
+__attribute__((target("avx2,fma")))
+static void gaussian_sums_avx2(const double *y, ptrdiff_t p0, ptrdiff_t p1, ptrdiff_t d, const double *xt, ptrdiff_t n,
+                               double c, double *sums, double *moments) {
+  enum { MAXD = 16 };
+  const __m256d vc = _mm256_set1_pd(-c);
+  for (ptrdiff_t p = p0; p < p1; p++) {
+    const double *yp = y + p * d;
+    __m256d vs = _mm256_setzero_pd(), vm[MAXD], vy[MAXD];
+    for (ptrdiff_t k = 0; k < d; k++) { vm[k] = _mm256_setzero_pd(); vy[k] = _mm256_set1_pd(yp[k]); }
+    ptrdiff_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+      __m256d r2 = _mm256_setzero_pd();
+      for (ptrdiff_t k = 0; k < d; k++) {
+        const __m256d z = _mm256_sub_pd(vy[k], _mm256_loadu_pd(xt + k * n + j));
+        r2 = _mm256_fmadd_pd(z, z, r2);
+      }
+      const __m256d e = exp_nonpositive(_mm256_mul_pd(vc, r2));
+      vs = _mm256_add_pd(vs, e);
+      if (moments)
+        for (ptrdiff_t k = 0; k < d; k++) vm[k] = _mm256_fmadd_pd(e, _mm256_sub_pd(vy[k], _mm256_loadu_pd(xt + k * n + j)), vm[k]);
+    }
+    _Alignas(32) double lanes[4];
+    _mm256_store_pd(lanes, vs);
+    double s = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    double m[MAXD];
+    for (ptrdiff_t k = 0; k < d; k++) {
+      _mm256_store_pd(lanes, vm[k]);
+      m[k] = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    }
+    for (; j < n; j++) {
+      double r2 = 0;
+      for (ptrdiff_t k = 0; k < d; k++) { const double z = yp[k] - xt[k * n + j]; r2 += z * z; }
+      const double e = exp(-c * r2);
+      s += e;
+      for (ptrdiff_t k = 0; k < d; k++) m[k] += e * (yp[k] - xt[k * n + j]);
+    }
+    sums[p] = s;
+    if (moments) for (ptrdiff_t k = 0; k < d; k++) moments[p * d + k] = m[k];
+  }
+}
+#endif
+
+void mfld_gaussian_sums(const double *y, ptrdiff_t p0, ptrdiff_t p1, ptrdiff_t d, const double *xt, ptrdiff_t n,
+                        double c, double *sums, double *moments) {
+#if MFLD_X86
+  if (mfld_kernels_isa() == 1 && d <= 16) { gaussian_sums_avx2(y, p0, p1, d, xt, n, c, sums, moments); return; }
+#endif
+  gaussian_sums_portable(y, p0, p1, d, xt, n, c, sums, moments);
+}

@@ -1,0 +1,65 @@
+#ifndef MFLD_DENSE_KERNELS_H
+#define MFLD_DENSE_KERNELS_H
+
+/// Dense float64 building blocks for SolverAPI's `Dense` (the only client). Each function is
+/// single-threaded; `Dense` splits the work into chunks that depend on the sizes only, never on the
+/// thread count, so results are the same bits on any number of threads.
+///
+/// The instruction set is chosen once at run time: AVX2 + FMA where the CPU and the OS support it
+/// (per-function target attributes, no build flags, so the package stays usable as a versioned
+/// dependency), portable C otherwise. The two paths round differently (fused multiply–add), so bit
+/// equality holds on one machine, not across instruction sets.
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Micro-tile rows (MR) and columns (NR) of the packed product; A panels are packed in MR-row slivers,
+/// B panels in NR-column slivers.
+enum { MFLD_MR = 6, MFLD_NR = 8 };
+
+/// 1 when the AVX2 + FMA kernels run, 0 for the portable ones. Decided on the first call; the
+/// environment variable MFLD_PORTABLE_KERNELS=1 forces the portable kernels (for comparisons).
+int mfld_kernels_isa(void);
+
+/// Packs the kc × nc block of B (element (p, j) at b[p*rs + j*cs]) into NR-column slivers, each kc × NR
+/// row-major and zero-padded: `packed` needs ceil(nc/NR)·NR·kc doubles. Packs slivers [s0, s1).
+void mfld_pack_b(const double *b, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t kc, ptrdiff_t nc,
+                 ptrdiff_t s0, ptrdiff_t s1, double *packed);
+
+/// C[0..<mc, 0..<nc] = alpha·A·B + beta·C for the mc × kc block of A (element (i, p) at a[i*rs + p*cs]),
+/// packed here into this thread's buffer, and the packed kc × nc block of B (slivers from sliver 0).
+/// C is row-major with leading dimension ldc. With `lower` set, micro-tiles lying wholly above the
+/// diagonal i = j + diagonal of C are skipped (for symmetric products and triangular updates).
+/// beta == 0 never reads C.
+/// Returns 0, or −1 when the packing buffer cannot be allocated.
+int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
+                    const double *a, ptrdiff_t rs, ptrdiff_t cs, const double *packedB,
+                    double beta, double *c, ptrdiff_t ldc, int lower, ptrdiff_t diagonal);
+
+/// Σ x[i]·y[i] with a fixed summation order.
+double mfld_dot(const double *x, const double *y, ptrdiff_t n);
+
+/// y[i] += alpha·x[i].
+void mfld_axpy(double alpha, const double *x, double *y, ptrdiff_t n);
+
+/// For the points y_p, p ∈ [p0, p1) (row-major, d coordinates each) and n sources given transposed
+/// (xt[k·n + j] = x_jk), the Gaussian sums
+///     sums[p] = Σ_j exp(−c |y_p − x_j|²),   moments[p·d + k] = Σ_j exp(−c |y_p − x_j|²) (y_pk − x_jk)
+/// (moments may be NULL), each over j in order. c ≥ 0. exp is evaluated to about one ulp by a
+/// degree-13 polynomial (values below e^−708 flush to 0).
+void mfld_gaussian_sums(const double *y, ptrdiff_t p0, ptrdiff_t p1, ptrdiff_t d, const double *xt, ptrdiff_t n,
+                        double c, double *sums, double *moments);
+
+/// A thread-local scratch buffer of at least `count` doubles, 64-byte aligned, kept for the thread's
+/// life. Slots 0–7 are independent: 0 packs A, 1 packs B (`Dense.product`), 2–3 `Dense.choleskyFactor`,
+/// 4 the pairwise sums. NULL if memory is exhausted.
+double *mfld_scratch(int slot, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,84 @@
+import DenseKernels
+
+extension Dense {
+  /// Block columns of the factorization.
+  static let choleskyBlock = 96
+
+  /// In-place Cholesky factorization A = L Lᵀ of a symmetric positive-definite n × n row-major matrix
+  /// (lower triangle used and overwritten by L; the upper triangle is left as scratch). Returns false
+  /// when A is not positive definite.
+  ///
+  /// Right-looking and blocked: for each block column [j, j + b), factor the diagonal block
+  /// L₁₁ L₁₁ᵀ = A₁₁, form the panel L₂₁ = A₂₁ L₁₁⁻ᵀ as a product with the explicit inverse of the small
+  /// triangle, and update the trailing matrix A₂₂ ← A₂₂ − L₂₁ L₂₁ᵀ (lower triangle) with the packed
+  /// product, which carries all but O(n² b) of the n³/3 flops.
+  public static func choleskyFactor(_ a: UnsafeMutablePointer<Double>, n: Int, parallel: Parallel) -> Bool {
+    let nb = choleskyBlock
+    guard let panel = mfld_scratch(2, max(1, n * nb)), let inverse = mfld_scratch(3, nb * nb) else {
+      fatalError("Dense.choleskyFactor: out of memory for the \(n) × \(nb) panel")
+    }
+    for j in stride(from: 0, to: n, by: nb) {
+      let b = min(nb, n - j), below = n - j - b
+      let diagonal = a + j * n + j
+      guard factorDiagonalBlock(diagonal, size: b, stride: n) else { return false }
+      guard below > 0 else { break }
+      invertLowerTriangle(diagonal, size: b, stride: n, into: inverse)
+      // L₂₁ = A₂₁ L₁₁⁻ᵀ: copy A₂₁ out, multiply back into place.
+      let a21 = a + (j + b) * n + j
+      parallel.forEachChunk(below, grain: 256) { rows in
+        for r in rows { (panel + r * b).update(from: a21 + r * n, count: b) }
+      }
+      product(m: below, n: b, k: b, panel, aRow: b, aColumn: 1, inverse, bRow: 1, bColumn: nb,
+              into: a21, ldc: n, parallel: parallel)
+      // A₂₂ ← A₂₂ − L₂₁ L₂₁ᵀ.
+      product(m: below, n: below, k: b, alpha: -1, a21, aRow: n, aColumn: 1, a21, bRow: 1, bColumn: n,
+              beta: 1, into: a + (j + b) * n + (j + b), ldc: n, lower: true, parallel: parallel)
+    }
+    return true
+  }
+
+  /// Unblocked Cholesky of the size × size diagonal block (row stride `stride`), lower triangle.
+  static func factorDiagonalBlock(_ a: UnsafeMutablePointer<Double>, size: Int, stride: Int) -> Bool {
+    for c in 0..<size {
+      let ac = a + c * stride
+      let d = ac[c] - mfld_dot(ac, ac, c)
+      guard d > 0, d.isFinite else { return false }
+      let l = d.squareRoot()
+      ac[c] = l
+      for r in (c + 1)..<max(c + 1, size) {
+        let ar = a + r * stride
+        ar[c] = (ar[c] - mfld_dot(ar, ac, c)) / l
+      }
+    }
+    return true
+  }
+
+  /// X = L⁻¹ for the lower-triangular size × size L (row stride `stride`), into `x` (row stride
+  /// `choleskyBlock`, zero above the diagonal): X[r][c] = (δ_rc − Σ_{c ≤ t < r} L[r][t] X[t][c]) / L[r][r].
+  static func invertLowerTriangle(_ l: UnsafePointer<Double>, size: Int, stride: Int, into x: UnsafeMutablePointer<Double>) {
+    let ld = choleskyBlock
+    for r in 0..<size {
+      let lr = l + r * stride, xr = x + r * ld
+      xr.update(repeating: 0, count: ld)
+      xr[r] = 1
+      // Row r of X: xr = (e_r − Σ_{t<r} L[r][t] X[t]) / L[r][r], each X[t] zero beyond column t.
+      for t in 0..<r where lr[t] != 0 { mfld_axpy(-lr[t], x + t * ld, xr, t + 1) }
+      let inv = 1 / lr[r]
+      for c in 0...r { xr[c] *= inv }
+    }
+  }
+
+  /// Solves L Lᵀ x = b in place (b ← x) with the factor from `choleskyFactor`: forward substitution by
+  /// rows (dot products), back substitution by rows of L (axpy), both reading L row by row.
+  public static func choleskySolve(_ l: UnsafePointer<Double>, n: Int, _ b: UnsafeMutablePointer<Double>) {
+    for i in 0..<n {
+      let li = l + i * n
+      b[i] = (b[i] - mfld_dot(li, b, i)) / li[i]
+    }
+    for i in stride(from: n - 1, through: 0, by: -1) {
+      let li = l + i * n
+      b[i] /= li[i]
+      mfld_axpy(-b[i], li, b, i)
+    }
+  }
+}

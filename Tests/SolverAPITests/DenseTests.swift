@@ -1,0 +1,162 @@
+import SolverAPI
+import Testing
+
+/// The dense kernels against schoolbook sums, within the classical rounding bounds
+/// (Higham, Accuracy and Stability of Numerical Algorithms, §3.1 and §10.1):
+///     |fl(Σ_p a_p b_p) − Σ_p a_p b_p| ≤ γ_k Σ_p |a_p b_p|,  γ_k = k u / (1 − k u),  u = 2⁻⁵³,
+/// for both the kernel and the reference, hence a tolerance of 2γ_k Σ|a_p b_p| per element; and the
+/// same bits on any number of threads.
+struct DenseTests {
+  static let u = 0x1p-53
+  static func gamma(_ k: Int) -> Double { Double(k) * u / (1 - Double(k) * u) }
+
+  static func matrix(_ rows: Int, _ columns: Int, seed: UInt64) -> [Double] {
+    var g = SplitMix64(seed: seed)
+    return (0..<(rows * columns)).map { _ in g.uniform(-1...1) }
+  }
+
+  /// C = A B with op(A)(i, p) = a[i·ar + p·ac], op(B)(p, j) = b[p·br + j·bc], and the bound on each
+  /// element's rounding error.
+  static func reference(m: Int, n: Int, k: Int, _ a: [Double], _ ar: Int, _ ac: Int, _ b: [Double], _ br: Int, _ bc: Int)
+    -> (value: [Double], bound: [Double]) {
+    var c = [Double](repeating: 0, count: m * n), bound = c
+    for i in 0..<m {
+      for j in 0..<n {
+        var s = 0.0, abs = 0.0
+        for p in 0..<k { let t = a[i * ar + p * ac] * b[p * br + j * bc]; s += t; abs += Swift.abs(t) }
+        c[i * n + j] = s
+        bound[i * n + j] = 2 * gamma(k) * abs
+      }
+    }
+    return (c, bound)
+  }
+
+  static func product(_ threads: Int, m: Int, n: Int, k: Int, alpha: Double = 1, _ a: [Double], _ ar: Int, _ ac: Int,
+                      _ b: [Double], _ br: Int, _ bc: Int, beta: Double = 0, c start: [Double]? = nil, lower: Bool = false) -> [Double] {
+    var c = start ?? [Double](repeating: .nan, count: m * n)
+    a.withUnsafeBufferPointer { ap in
+      b.withUnsafeBufferPointer { bp in
+        c.withUnsafeMutableBufferPointer { cp in
+          Dense.product(m: m, n: n, k: k, alpha: alpha, ap.baseAddress!, aRow: ar, aColumn: ac, bp.baseAddress!, bRow: br, bColumn: bc,
+                        beta: beta, into: cp.baseAddress!, ldc: n, lower: lower, parallel: Parallel(threads: threads))
+        }
+      }
+    }
+    return c
+  }
+
+  @Test("the packed product matches schoolbook sums for every transposition, edge tiles and several depth blocks",
+        arguments: [(1, 1, 1), (7, 5, 3), (13, 17, 300), (100, 37, 513), (6, 8, 256), (97, 250, 40)])
+  func productMatchesReference(m: Int, n: Int, k: Int) {
+    let a = Self.matrix(m, k, seed: 1), b = Self.matrix(k, n, seed: 2)
+    // A row-major (m × k) or stored transposed (k × m); likewise B.
+    for (ar, ac) in [(k, 1), (1, m)] {
+      for (br, bc) in [(n, 1), (1, k)] {
+        let (expected, bound) = Self.reference(m: m, n: n, k: k, a, ar, ac, b, br, bc)
+        let c = Self.product(2, m: m, n: n, k: k, a, ar, ac, b, br, bc)
+        let worst = (0..<(m * n)).map { abs(c[$0] - expected[$0]) - bound[$0] }.max()!
+        #expect(worst <= 0, "(\(m), \(n), \(k)) strides A (\(ar), \(ac)) B (\(br), \(bc)): error exceeds the bound by \(worst)")
+      }
+    }
+  }
+
+  @Test("alpha and beta scale the product and the old C; beta = 0 never reads C (NaN stays out)")
+  func alphaBeta() {
+    let (m, n, k) = (11, 9, 20)
+    let a = Self.matrix(m, k, seed: 3), b = Self.matrix(k, n, seed: 4), c0 = Self.matrix(m, n, seed: 5)
+    let (ab, bound) = Self.reference(m: m, n: n, k: k, a, k, 1, b, n, 1)
+    let c = Self.product(1, m: m, n: n, k: k, alpha: -2, a, k, 1, b, n, 1, beta: 0.5, c: c0)
+    for e in 0..<(m * n) { #expect(abs(c[e] - (-2 * ab[e] + 0.5 * c0[e])) <= 2 * bound[e] + 4 * Self.u * abs(c0[e])) }
+    #expect(Self.product(1, m: m, n: n, k: k, a, k, 1, b, n, 1).allSatisfy { $0.isFinite })
+  }
+
+  @Test("products, Gram matrices and matrix–vector products are the same bits on 1, 2 and 3 threads")
+  func threadInvariance() {
+    let (m, n, k) = (130, 301, 700)
+    let a = Self.matrix(m, k, seed: 6), b = Self.matrix(k, n, seed: 7)
+    let one = Self.product(1, m: m, n: n, k: k, a, k, 1, b, n, 1)
+    for t in [2, 3] { #expect(Self.product(t, m: m, n: n, k: k, a, k, 1, b, n, 1) == one) }
+    func gram(_ threads: Int) -> [Double] {
+      var c = [Double](repeating: 0, count: k * k)
+      a.withUnsafeBufferPointer { ap in c.withUnsafeMutableBufferPointer { Dense.gramOfColumns(ap.baseAddress!, into: $0.baseAddress!, m: m, n: k, parallel: Parallel(threads: threads)) } }
+      return c
+    }
+    #expect(gram(1) == gram(2) && gram(2) == gram(3))
+    func matvecs(_ threads: Int) -> [Double] {
+      var y = [Double](repeating: 0, count: m), z = [Double](repeating: 0, count: k)
+      a.withUnsafeBufferPointer { ap in
+        b.withUnsafeBufferPointer { x in
+          y.withUnsafeMutableBufferPointer { Dense.multiply(ap.baseAddress!, vector: x.baseAddress!, into: $0.baseAddress!, m: m, n: k, parallel: Parallel(threads: threads)) }
+          z.withUnsafeMutableBufferPointer { Dense.multiplyTransposed(ap.baseAddress!, vector: x.baseAddress!, into: $0.baseAddress!, m: m, n: k, parallel: Parallel(threads: threads)) }
+        }
+      }
+      return y + z
+    }
+    #expect(matvecs(1) == matvecs(2) && matvecs(2) == matvecs(3))
+  }
+
+  @Test("A Aᵀ and Aᵀ A are exactly symmetric and match schoolbook sums")
+  func symmetricProducts() {
+    let (m, k) = (45, 260)
+    let a = Self.matrix(m, k, seed: 8)
+    var s = [Double](repeating: .nan, count: m * m), g = [Double](repeating: .nan, count: k * k)
+    a.withUnsafeBufferPointer { ap in
+      s.withUnsafeMutableBufferPointer { Dense.multiplyTransposed(ap.baseAddress!, ap.baseAddress!, into: $0.baseAddress!, m: m, n: m, k: k, parallel: Parallel(threads: 2)) }
+      g.withUnsafeMutableBufferPointer { Dense.gramOfColumns(ap.baseAddress!, into: $0.baseAddress!, m: m, n: k, parallel: Parallel(threads: 2)) }
+    }
+    let (aat, b1) = Self.reference(m: m, n: m, k: k, a, k, 1, a, 1, k)
+    let (ata, b2) = Self.reference(m: k, n: k, k: m, a, 1, k, a, k, 1)
+    #expect((0..<(m * m)).allSatisfy { abs(s[$0] - aat[$0]) <= b1[$0] && s[$0] == s[($0 % m) * m + $0 / m] })
+    #expect((0..<(k * k)).allSatisfy { abs(g[$0] - ata[$0]) <= b2[$0] && g[$0] == g[($0 % k) * k + $0 / k] })
+  }
+
+  /// A = B Bᵀ/n + I: symmetric positive definite with eigenvalues in [1, ~n/3].
+  static func spd(_ n: Int, seed: UInt64) -> [Double] {
+    let b = matrix(n, n, seed: seed)
+    var a = [Double](repeating: 0, count: n * n)
+    for i in 0..<n { for j in 0..<n { var s = 0.0; for p in 0..<n { s += b[i * n + p] * b[j * n + p] }; a[i * n + j] = s / Double(n) + (i == j ? 1 : 0) } }
+    return a
+  }
+
+  @Test("blocked Cholesky: |L Lᵀ − A| ≤ 2γ_{n+1} |L||Lᵀ| elementwise, the solve's residual is at rounding level, and the factor does not depend on threads",
+        arguments: [1, 5, 96, 97, 250])
+  func cholesky(n: Int) {
+    let a = Self.spd(n, seed: UInt64(n))
+    func factor(_ threads: Int) -> [Double] {
+      var l = a
+      let ok = l.withUnsafeMutableBufferPointer { Dense.choleskyFactor($0.baseAddress!, n: n, parallel: Parallel(threads: threads)) }
+      #expect(ok)
+      for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { l[i * n + j] = 0 } }
+      return l
+    }
+    let l = factor(2)
+    #expect(factor(1) == l)
+    for i in 0..<n {
+      for j in 0...i {
+        var s = 0.0, abs = 0.0
+        for t in 0...j { s += l[i * n + t] * l[j * n + t]; abs += Swift.abs(l[i * n + t] * l[j * n + t]) }
+        #expect(Swift.abs(s - a[i * n + j]) <= 2 * Self.gamma(n + 1) * abs, "(\(i), \(j))")
+      }
+    }
+    // Solve A x = y; Higham Thm 10.4: the computed x solves (A + ΔA) x = y with |ΔA| ≤ γ_{3n+1}|L||Lᵀ|,
+    // so ‖Ax − y‖∞ ≤ γ_{3n+1} ‖|L||Lᵀ|‖∞ ‖x‖∞, and ‖|L||Lᵀ|‖∞ ≤ n ‖A‖ for a positive definite A.
+    let y = Self.matrix(n, 1, seed: 99)
+    var x = y
+    l.withUnsafeBufferPointer { lp in x.withUnsafeMutableBufferPointer { Dense.choleskySolve(lp.baseAddress!, n: n, $0.baseAddress!) } }
+    let norm = (0..<n).map { i in (0..<n).reduce(0) { $0 + Swift.abs(a[i * n + $1]) } }.max()!
+    let xmax = x.map(Swift.abs).max()!
+    for i in 0..<n {
+      let r = (0..<n).reduce(-y[i]) { $0 + a[i * n + $1] * x[$1] }
+      #expect(Swift.abs(r) <= Self.gamma(3 * n + 1) * Double(n) * norm * xmax + Self.gamma(n) * norm * xmax)
+    }
+  }
+
+  @Test("Cholesky reports a matrix that is not positive definite, in the first block and in a later one")
+  func notPositiveDefinite() {
+    for (n, bad) in [(10, 3), (200, 150)] {
+      var a = Self.spd(n, seed: 4)
+      a[bad * n + bad] = -1
+      #expect(!a.withUnsafeMutableBufferPointer { Dense.choleskyFactor($0.baseAddress!, n: n, parallel: Parallel(threads: 2)) })
+    }
+  }
+}
