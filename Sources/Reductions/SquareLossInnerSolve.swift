@@ -1,0 +1,295 @@
+import SolverAPI
+
+/// The square-loss inner problem of the bilevel reduction (MATH.md §2). With F the m × n feature matrix
+/// (row i = Φ(w_i), the Pᵀ of MATH.md) and K = (1/m) FᵀF, it solves
+///     (K + nλI) a = y
+/// to a relative residual ‖(K + nλI) a − y‖ / ‖y‖ ≤ `tolerance`, through one of two systems A x = b:
+///     kernel    (n × n):  A = (1/m) FᵀF + nλI,   x = a,   b = y
+///     Woodbury  (m × m):  A = FFᵀ + mnλI,        x = c,   b = F y,   a = (y − Fᵀc)/(nλ)
+/// and fills r = F a, f = (1/m) Fᵀ r = K a.
+///
+/// `cholesky` factors A = LLᵀ afresh at every solve. `pcg` runs conjugate gradients on A x = b started
+/// from the previous solution and preconditioned by M = LLᵀ, the factor of an *earlier* step's A (the
+/// particles move little per step): each iteration is two products with F, v ↦ (1/m)Fᵀ(F v) + nλv or
+/// v ↦ F(Fᵀv) + mnλv, and two triangular solves with L — the Gram matrix is never formed. It refactors,
+/// at the current cloud, and solves directly, when
+///   - there is no factor of this system: the first solve, a new minibatch (`signed` is another object,
+///     compared by identity while the factor keeps it alive), or other sizes;
+///   - the previous PCG solve took more than `refactorAfter` iterations (the factor has gone stale);
+///   - PCG misses the tolerance within `iterationCap` iterations (so the tolerance always holds).
+/// Every decision depends on the solve history only; that history is the checkpointed state (the
+/// warm start, the refactor flag, and the factor by the positions it was computed at), so runs do not
+/// depend on the thread count, and a resumed run continues bit for bit.
+final class SquareLossInnerSolve {
+  let solver: BilevelObjective.InnerSolver
+  let method: BilevelObjective.InnerMethod
+  let tolerance: Double
+  /// The objective on all its data: the only system whose factor a checkpoint carries.
+  let full: any SignedObjective
+
+  /// Refactor when the previous PCG solve took more than this many iterations. Measured on the
+  /// benchmark networks (relu teacher, λ = 1e-3, η = 0.1–0.5): a fresh factor gives 3–8 iterations
+  /// there, and the count creeps up as the particles drift from where the factor was computed.
+  static let refactorAfter = 15
+  /// PCG gives up after this many iterations in one solve and falls back to a fresh factorization.
+  static let iterationCap = 50
+
+  /// Cholesky factorizations so far (a diagnostic: the cost that PCG saves).
+  private(set) var factorizations = 0
+
+  // The state that decides future iterates (checkpointed).
+  private let factor = Workspace(), factorPositions = Workspace(), start = Workspace()
+  private var factorOwner: (any SignedObjective)?
+  private var factorKernel = true
+  private var refactorNext = false
+  /// Positions of `full`'s factor from a checkpoint, rebuilt at the next solve.
+  private var pendingPositions: [Double]?
+
+  // Per-solve scratch.
+  private let labels = Workspace(), b = Workspace(), x = Workspace()
+  private let residual = Workspace(), z = Workspace(), p = Workspace(), q = Workspace(), t = Workspace()
+
+  init(full: any SignedObjective, solver: BilevelObjective.InnerSolver, method: BilevelObjective.InnerMethod, tolerance: Double) {
+    self.full = full
+    self.solver = solver
+    self.method = method
+    self.tolerance = tolerance
+  }
+
+  /// Solves at the cloud whose features F (m × n, m = cloud.count) are given, for `signed`'s labels
+  /// and λ; fills a (n), r (m) and f (n). Returns the relative residual and the CG iterations taken
+  /// (0 for a direct solve that needed no refinement).
+  func solve(_ signed: any SignedObjective, at cloud: ParticleCloud, features F: UnsafePointer<Double>,
+             a: UnsafeMutablePointer<Double>, r: UnsafeMutablePointer<Double>, f: UnsafeMutablePointer<Double>,
+             parallel: Parallel) throws -> (residual: Double, iterations: Int) {
+    let m = cloud.count, n = signed.features.sampleCount
+    let y = labels.resize(n)
+    signed.labels.withUnsafeBufferPointer { y.update(from: $0.baseAddress!, count: n) }
+    let s = System(F: F, y: y, m: m, n: n, nl: Double(n) * signed.lambda, kernel: usesKernel(n: n, m: m), parallel: parallel)
+    if pendingPositions != nil { rebuildFactor(m: m, dimension: cloud.dimension, parallel: parallel) }
+    let N = s.size
+    s.rightHandSide(into: b.resize(N))
+    x.resize(N)
+    var iterations = 0
+    if method == .pcg, !refactorNext, let owner = factorOwner, owner === signed, factorKernel == s.kernel,
+       factor.count == N * N, start.count == N {
+      x.pointer.update(from: start.pointer, count: N)
+      let (res, k) = iterate(s, a: a, r: r, f: f)
+      iterations = k
+      if res <= tolerance {
+        refactorNext = k > Self.refactorAfter
+        start.pointer.update(from: x.pointer, count: N)
+        return (res, iterations)
+      }
+    }
+    // A fresh factor at this cloud and a direct solve; refined by PCG (now with the exact
+    // preconditioner) in the rare case rounding leaves the residual above the tolerance.
+    try refactor(s, signed: signed, positions: cloud.coordinates)
+    x.pointer.update(from: b.pointer, count: N)
+    Dense.choleskySolve(factor.pointer, n: N, x.pointer)
+    var res = s.outputs(x.pointer, a: a, r: r, f: f)
+    if res > tolerance {
+      let (refined, k) = iterate(s, a: a, r: r, f: f)
+      res = refined
+      iterations += k
+    }
+    guard res <= tolerance else {
+      throw RunError(.numerical, "the bilevel inner solve stopped at relative residual \(res), above reduction.tolerance = \(tolerance); "
+                       + "try a larger tolerance (at most 1e-10) or a larger λ (objective.lambda)")
+    }
+    refactorNext = false
+    start.resize(N).update(from: x.pointer, count: N)
+    return (res, iterations)
+  }
+
+  /// The kernel system when asked, or for `auto` when it is the smaller one.
+  func usesKernel(n: Int, m: Int) -> Bool { solver == .kernel || (solver == .auto && n <= m) }
+
+  /// The warm start, the refactor flag and, when the factor is `full`'s, the positions it was computed at.
+  func checkpointState() -> [String: [Double]] {
+    guard method == .pcg else { return [:] }
+    let owned = factorOwner.map { $0 === full } ?? false
+    return ["pcg_start": start.values, "pcg_refactor": [refactorNext ? 1 : 0],
+            "pcg_factor_positions": owned ? factorPositions.values : []]
+  }
+
+  func restoreCheckpoint(_ state: [String: [Double]]) {
+    let saved = state["pcg_start"] ?? []
+    start.resize(saved.count).update(from: saved, count: saved.count)
+    refactorNext = state["pcg_refactor"]?.first == 1
+    factorOwner = nil
+    pendingPositions = state["pcg_factor_positions"].flatMap { $0.isEmpty ? nil : $0 }
+  }
+
+  /// Recomputes `full`'s factor at the checkpointed positions: features, system, Cholesky — the same
+  /// deterministic kernels as when it was first computed, so the same bits.
+  private func rebuildFactor(m: Int, dimension: Int, parallel: Parallel) {
+    guard let saved = pendingPositions else { return }
+    pendingPositions = nil
+    guard saved.count == m * dimension else { return }
+    let n = full.features.sampleCount
+    let cloud = ParticleCloud(count: m, dimension: dimension, coordinates: saved)
+    var F = [Double](repeating: 0, count: m * n)  // once per resume
+    F.withUnsafeMutableBufferPointer { fp in
+      full.features.evaluate(cloud, features: fp.baseAddress!, jacobian: nil, parallel: parallel)
+      // (`factor` does not read the labels.)
+      let s = System(F: fp.baseAddress!, y: fp.baseAddress!, m: m, n: n, nl: Double(n) * full.lambda,
+                     kernel: usesKernel(n: n, m: m), parallel: parallel)
+      try? refactor(s, signed: full, positions: saved)
+    }
+  }
+
+  private func refactor(_ s: System, signed: any SignedObjective, positions: [Double]) throws {
+    factorOwner = nil
+    let S = factor.resize(s.size * s.size)
+    guard s.factor(into: S) else {
+      throw RunError(.numerical, "the bilevel inner system (\(s.size) × \(s.size)) is not positive definite; features are not finite or λ is too small")
+    }
+    factorizations += 1
+    factorOwner = signed
+    factorKernel = s.kernel
+    factorPositions.resize(positions.count).update(from: positions, count: positions.count)
+  }
+
+  /// PCG from x, checked on the n × n system: while the true residual (through `outputs`) is above the
+  /// tolerance, continue from x with a proportionally tighter target for the recursive residual (on the
+  /// Woodbury system the two residuals differ by a factor), up to `iterationCap` iterations in all.
+  private func iterate(_ s: System, a: UnsafeMutablePointer<Double>, r: UnsafeMutablePointer<Double>,
+                       f: UnsafeMutablePointer<Double>) -> (residual: Double, iterations: Int) {
+    var target = tolerance, spent = 0, res = Double.infinity
+    for _ in 0..<8 {
+      spent += conjugateGradients(s, target: target, budget: Self.iterationCap - spent)
+      res = s.outputs(x.pointer, a: a, r: r, f: f)
+      guard res > tolerance, spent < Self.iterationCap, res.isFinite else { break }
+      target *= 0.5 * tolerance / res
+    }
+    return (res, spent)
+  }
+
+  /// Conjugate gradients on A x = b from x, preconditioned by (LLᵀ)⁻¹ with L = `factor`, until the
+  /// recursive residual ‖b − A x‖ ≤ target ‖b‖ or `budget` iterations; returns the iterations taken.
+  private func conjugateGradients(_ s: System, target: Double, budget: Int) -> Int {
+    let N = s.size, L = factor.pointer, x = self.x.pointer, b = self.b.pointer
+    let res = residual.resize(N), z = self.z.resize(N), p = self.p.resize(N), q = self.q.resize(N)
+    let t = self.t.resize(s.kernel ? s.m : s.n)
+    s.apply(x, into: q, through: t)
+    for i in 0..<N { res[i] = b[i] - q[i] }
+    let bound = target * target * dot(b, b, N)
+    if dot(res, res, N) <= bound { return 0 }
+    z.update(from: res, count: N)
+    Dense.choleskySolve(L, n: N, z)
+    p.update(from: z, count: N)
+    var rz = dot(res, z, N)
+    var k = 0
+    while k < budget {
+      s.apply(p, into: q, through: t)
+      k += 1
+      let pq = dot(p, q, N)
+      guard pq > 0, pq.isFinite else { break }
+      let alpha = rz / pq
+      for i in 0..<N {
+        x[i] += alpha * p[i]
+        res[i] -= alpha * q[i]
+      }
+      if dot(res, res, N) <= bound { break }
+      z.update(from: res, count: N)
+      Dense.choleskySolve(L, n: N, z)
+      let next = dot(res, z, N), beta = next / rz
+      rz = next
+      for i in 0..<N { p[i] = z[i] + beta * p[i] }
+    }
+    return k
+  }
+}
+
+/// One square-loss system at one cloud (see `SquareLossInnerSolve`).
+private struct System {
+  let F: UnsafePointer<Double>, y: UnsafePointer<Double>
+  let m: Int, n: Int, nl: Double, kernel: Bool, parallel: Parallel
+
+  var size: Int { kernel ? n : m }
+  /// The diagonal shift: nλ, or mnλ for Woodbury.
+  var shift: Double { kernel ? nl : Double(m) * nl }
+
+  /// q = A v, with t (m doubles for the kernel system, n for Woodbury) for the product in between.
+  func apply(_ v: UnsafePointer<Double>, into q: UnsafeMutablePointer<Double>, through t: UnsafeMutablePointer<Double>) {
+    if kernel {
+      Dense.multiply(F, vector: v, into: t, m: m, n: n, parallel: parallel)
+      Dense.multiplyTransposed(F, vector: t, into: q, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
+    } else {
+      Dense.multiplyTransposed(F, vector: v, into: t, m: m, n: n, parallel: parallel)
+      Dense.multiply(F, vector: t, into: q, m: m, n: n, parallel: parallel)
+    }
+    let c = shift
+    for i in 0..<size { q[i] += c * v[i] }
+  }
+
+  /// b = y, or F y.
+  func rightHandSide(into b: UnsafeMutablePointer<Double>) {
+    if kernel { b.update(from: y, count: n) } else { Dense.multiply(F, vector: y, into: b, m: m, n: n, parallel: parallel) }
+  }
+
+  /// S = A, factored in place (S = LLᵀ); false when A is not positive definite.
+  func factor(into S: UnsafeMutablePointer<Double>) -> Bool {
+    if kernel {
+      Dense.gramOfColumns(F, into: S, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
+    } else {
+      Dense.multiplyTransposed(F, F, into: S, m: m, n: m, k: n, parallel: parallel)
+    }
+    let c = shift, N = size
+    for i in 0..<N { S[i * N + i] += c }
+    return Dense.choleskyFactor(S, n: N, parallel: parallel)
+  }
+
+  /// a from the solution x of A x = b, then r = F a, f = (1/m) Fᵀ r; returns ‖f + nλ a − y‖ / ‖y‖.
+  func outputs(_ x: UnsafePointer<Double>, a: UnsafeMutablePointer<Double>, r: UnsafeMutablePointer<Double>,
+               f: UnsafeMutablePointer<Double>) -> Double {
+    if kernel {
+      a.update(from: x, count: n)
+    } else {
+      Dense.multiplyTransposed(F, vector: x, into: a, m: m, n: n, parallel: parallel)
+      for k in 0..<n { a[k] = (y[k] - a[k]) / nl }
+    }
+    Dense.multiply(F, vector: a, into: r, m: m, n: n, parallel: parallel)
+    Dense.multiplyTransposed(F, vector: r, into: f, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
+    var num = 0.0, den = 0.0
+    for k in 0..<n {
+      let e = f[k] + nl * a[k] - y[k]
+      num += e * e
+      den += y[k] * y[k]
+    }
+    return (num / max(den, 1e-300)).squareRoot()
+  }
+}
+
+/// xᵀy, summed in index order (serial: the systems are at most a few thousand long).
+private func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ count: Int) -> Double {
+  var s = 0.0
+  for i in 0..<count { s += x[i] * y[i] }
+  return s
+}
+
+/// A growable buffer of doubles at a stable address, reused across steps (no allocation once warm).
+final class Workspace {
+  private(set) var count = 0
+  private var capacity = 0
+  private(set) var pointer = UnsafeMutablePointer<Double>.allocate(capacity: 0)
+
+  /// Makes room for `count` doubles (contents unspecified after growing) and returns the address.
+  @discardableResult
+  func resize(_ count: Int) -> UnsafeMutablePointer<Double> {
+    if count > capacity {
+      pointer.deallocate()
+      pointer = .allocate(capacity: count)
+      pointer.initialize(repeating: 0, count: count)
+      capacity = count
+    }
+    self.count = count
+    return pointer
+  }
+
+  /// The contents, copied (for checkpoints).
+  var values: [Double] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+
+  deinit { pointer.deallocate() }
+}
