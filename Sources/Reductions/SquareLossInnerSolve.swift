@@ -152,8 +152,8 @@ final class SquareLossInnerSolve {
   }
 
   /// PCG from x, checked on the n × n system: while the true residual (through `outputs`) is above the
-  /// tolerance, continue from x with a proportionally tighter target for the recursive residual (on the
-  /// Woodbury system the two residuals differ by a factor), up to `iterationCap` iterations in all.
+  /// tolerance (the recursive residual drifts from it by rounding), continue from x with a
+  /// proportionally tighter target, up to `iterationCap` iterations in all.
   private func iterate(_ s: System, a: UnsafeMutablePointer<Double>, r: UnsafeMutablePointer<Double>,
                        f: UnsafeMutablePointer<Double>) -> (residual: Double, iterations: Int) {
     var target = tolerance, spent = 0, res = Double.infinity
@@ -167,15 +167,29 @@ final class SquareLossInnerSolve {
   }
 
   /// Conjugate gradients on A x = b from x, preconditioned by (LLᵀ)⁻¹ with L = `factor`, until the
-  /// recursive residual ‖b − A x‖ ≤ target ‖b‖ or `budget` iterations; returns the iterations taken.
+  /// recursive residual ρ = b − A x, carried over to the n × n system, meets `target` relative to ‖y‖,
+  /// or `budget` iterations; returns the iterations taken. On the kernel system that is ‖ρ‖ ≤ target‖y‖.
+  /// On Woodbury's it is ‖Fᵀρ‖/(mnλ) ≤ target‖y‖ (the n × n residual of a = (y − Fᵀc)/(nλ) is
+  /// Fᵀρ/(mnλ)), which costs a product with F: it is checked only once the cheap ‖ρ‖ ≤ target'‖b‖
+  /// holds, target' starting at `target` and tightened by what each check finds.
   private func conjugateGradients(_ s: System, target: Double, budget: Int) -> Int {
     let N = s.size, L = factor.pointer, x = self.x.pointer, b = self.b.pointer
     let res = residual.resize(N), z = self.z.resize(N), p = self.p.resize(N), q = self.q.resize(N)
     let t = self.t.resize(s.kernel ? s.m : s.n)
+    var bound = target * target * dot(b, b, N)
+    let yNorm = dot(s.y, s.y, s.n).squareRoot()
+    func converged() -> Bool {
+      let rr = dot(res, res, N)
+      guard rr <= bound else { return false }
+      if s.kernel { return true }
+      let e = s.kernelResidualNorm(ofWoodbury: res, through: t) / max(yNorm, 1e-300)
+      if e <= target { return true }
+      bound = rr * (0.5 * target / e) * (0.5 * target / e)
+      return false
+    }
     s.apply(x, into: q, through: t)
     for i in 0..<N { res[i] = b[i] - q[i] }
-    let bound = target * target * dot(b, b, N)
-    if dot(res, res, N) <= bound { return 0 }
+    if converged() { return 0 }
     z.update(from: res, count: N)
     Dense.choleskySolve(L, n: N, z)
     p.update(from: z, count: N)
@@ -191,7 +205,7 @@ final class SquareLossInnerSolve {
         x[i] += alpha * p[i]
         res[i] -= alpha * q[i]
       }
-      if dot(res, res, N) <= bound { break }
+      if converged() { break }
       z.update(from: res, count: N)
       Dense.choleskySolve(L, n: N, z)
       let next = dot(res, z, N), beta = next / rz
@@ -222,6 +236,12 @@ private struct System {
     }
     let c = shift
     for i in 0..<size { q[i] += c * v[i] }
+  }
+
+  /// ‖Fᵀρ‖/(mnλ) for a residual ρ of the Woodbury system: the n × n system's residual it leaves.
+  func kernelResidualNorm(ofWoodbury rho: UnsafePointer<Double>, through t: UnsafeMutablePointer<Double>) -> Double {
+    Dense.multiplyTransposed(F, vector: rho, into: t, m: m, n: n, parallel: parallel)
+    return dot(t, t, n).squareRoot() / (Double(m) * nl)
   }
 
   /// b = y, or F y.
