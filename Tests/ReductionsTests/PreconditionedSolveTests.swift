@@ -39,26 +39,24 @@ struct PreconditionedSolveTests {
 
   @Test("along a trajectory, pcg gives the weights and J_λ of a fresh Cholesky solve to 1e-9", arguments: systems)
   func agreesWithCholesky(size: Size) throws {
-    // Both solves reach relative residual 1e-12 on (K + nλI)a = y, so a differs by at most
-    // κ · 2e-12 relative, κ ≤ 1 + ‖K‖/(nλ) ≤ 1 + n/(nλ) = 1 + 1/λ (|Φ| ≤ 1 with tanh): 2e-9 at
-    // λ = 1e-3 in the worst case; the bound is far from tight (measured: ≤ 1e-11). J_λ = (λ/2)yᵀa
-    // inherits a's error, and so does r = F a.
+    // Both solves reach relative residual 1e-12 on (K + nλI)a = y. A priori that bounds their
+    // difference in a by κ · 2e-12 with κ ≤ 1 + ‖K‖/(nλ) ≤ 1 + 1/λ (|Φ| ≤ 1 for tanh), 2e-9 at
+    // λ = 1e-3; measured, it is below 1e-12, so 1e-9 keeps three orders of margin over what
+    // happens while still catching a solve that stops early. J_λ = (λ/2)yᵀa and r = F a inherit it.
     let (problem, cholesky) = try Self.problem(size, method: .cholesky)
     let (_, pcg) = try Self.problem(size, method: .pcg)
     var state = SolverState(cloud: InnerSolveTests.cloud(size.m, seed: 12))
     let integrator = EulerMaruyama(stepSize: ConstantSchedule(0.2), temperature: ConstantSchedule(1e-3))
-    var iterations = 0, worst = 0.0
+    var iterations = 0
     for _ in 0..<40 {
       let (r1, _) = try cholesky.signedMeasure(of: state.cloud, parallel: .serial)
       let (r2, _) = try pcg.signedMeasure(of: state.cloud, parallel: .serial)
       iterations += pcg.lastIterations
-      worst = max(worst, InnerSolveTests.relativeError(r2, r1))
       #expect(InnerSolveTests.relativeError(r2, r1) < 1e-9, "step \(state.step)")
       let (j1, j2) = (try cholesky.value(state.cloud), try pcg.value(state.cloud))
       #expect(abs(j2 - j1) <= 1e-9 * abs(j1), "step \(state.step)")
       _ = try integrator.step(&state, problem: problem, noise: RandomStream(seed: 14), parallel: .serial)
     }
-    print("agrees \(size.testDescription): factorizations \(pcg.factorizations) iterations \(iterations) worst \(worst)")
     // PCG did the work: conjugate-gradient steps on every solve after the first, few factorizations.
     #expect(cholesky.factorizations == 40)
     #expect(pcg.factorizations <= 6 && iterations >= 39 * 4)
@@ -70,7 +68,6 @@ struct PreconditionedSolveTests {
       let (problem, _) = try Self.problem(size, method: .pcg, tolerance: tolerance)
       let (trace, _) = try Self.run(Self.plan(problem, m: size.m, steps: 40))
       let residuals = trace.column("inner_residual"), iterations = trace.column("inner_iterations")
-      print("residual \(size.testDescription) tol=\(tolerance): max \(residuals.max()!) iterations \(iterations.map { Int($0) })")
       #expect(residuals.count == 41 && residuals.allSatisfy { $0 <= tolerance }, "\(size.testDescription): \(residuals.max()!)")
       #expect(iterations.filter { $0 > 0 }.count >= 35, "solves are iterative, but for the few that refactor")
     }
@@ -82,7 +79,6 @@ struct PreconditionedSolveTests {
     _ = try Self.run(Self.plan(problem, m: size.m, steps: 60, every: 10))
     let (reference, fresh) = try Self.problem(size, method: .cholesky)
     _ = try Self.run(Self.plan(reference, m: size.m, steps: 60, every: 10))
-    print("refactors \(size.testDescription): pcg \(objective.factorizations) cholesky \(fresh.factorizations)")
     #expect(fresh.factorizations == 61)  // one per distinct cloud: steps 0…60
     #expect(objective.factorizations <= 10)
   }
