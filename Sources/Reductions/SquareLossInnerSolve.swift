@@ -1,22 +1,25 @@
 import SolverAPI
 
 /// The square-loss inner problem of the bilevel reduction (MATH.md §2). With F the m × n feature matrix
-/// (row i = Φ(w_i), the Pᵀ of MATH.md) and K = (1/m) FᵀF, it solves
-///     (K + nλI) a = y
-/// to a relative residual ‖(K + nλI) a − y‖ / ‖y‖ ≤ `tolerance`, through one of two systems A x = b:
-///     kernel    (n × n):  A = (1/m) FᵀF + nλI,   x = a,   b = y
-///     Woodbury  (m × m):  A = FFᵀ + mnλI,        x = c,   b = F y,   a = (y − Fᵀc)/(nλ)
-/// and fills r = F a, f = (1/m) Fᵀ r = K a.
+/// (row i = Φ(w_i), the Pᵀ of MATH.md), K = (1/m) FᵀF and A = K + nλI, it solves
+///     A a = y
+/// to a relative residual ‖y − A a‖ / ‖y‖ ≤ `tolerance`, and fills r = F a and f = (1/m) Fᵀ r = K a.
+/// Solves with A go through one of two systems, with the Cholesky factor LLᵀ of its matrix:
+///     kernel    (n × n):  (1/m) FᵀF + nλI                      A δ = ρ directly
+///     Woodbury  (m × m):  FFᵀ + mnλI,   (FFᵀ + mnλI) c = F ρ,   δ = (ρ − Fᵀc)/(nλ)
 ///
-/// `cholesky` factors A = LLᵀ afresh at every solve. `pcg` runs conjugate gradients on A x = b started
-/// from the previous solution and preconditioned by M = LLᵀ, the factor of an *earlier* step's A (the
-/// particles move little per step): each iteration is two products with F, v ↦ (1/m)Fᵀ(F v) + nλv or
-/// v ↦ F(Fᵀv) + mnλv, and two triangular solves with L — the Gram matrix is never formed. It refactors,
-/// at the current cloud, and solves directly, when
-///   - there is no factor of this system: the first solve, a new minibatch (`signed` is another object,
-///     compared by identity while the factor keeps it alive), or other sizes;
-///   - the previous PCG solve took more than `refactorAfter` iterations (the factor has gone stale);
-///   - PCG misses the tolerance within `iterationCap` iterations (so the tolerance always holds).
+/// `cholesky` factors afresh at every solve and solves directly. `pcg` starts from the previous step's
+/// a and corrects it, a ← a + δ with A δ = ρ = y − A a, solving for the correction by conjugate
+/// gradients preconditioned by the factor of an *earlier* step's system (the particles move little
+/// per step): each iteration is two products with F — v ↦ (1/m)Fᵀ(F v) + nλv, or v ↦ F(Fᵀv) + mnλv —
+/// and two triangular solves with L; the Gram matrix is never formed. Correcting a rather than
+/// recomputing it keeps Woodbury's rounding (amplified by 1/(nλ)) relative to the small δ, so both
+/// systems reach residuals near machine precision; a direct solve is corrected the same way when
+/// rounding leaves it above the tolerance. `pcg` refactors, at the current cloud, and solves directly
+///   - when there is no factor of this system: the first solve, a new minibatch (`signed` is another
+///     object, compared by identity while the factor keeps it alive), other sizes;
+///   - when the previous PCG solve took more than `refactorAfter` iterations (the factor has gone stale);
+///   - when PCG misses the tolerance within `iterationCap` iterations (so the tolerance always holds).
 /// Every decision depends on the solve history only; that history is the checkpointed state (the
 /// warm start, the refactor flag, and the factor by the positions it was computed at), so runs do not
 /// depend on the thread count, and a resumed run continues bit for bit.
@@ -46,7 +49,7 @@ final class SquareLossInnerSolve {
   private var pendingPositions: [Double]?
 
   // Per-solve scratch.
-  private let labels = Workspace(), b = Workspace(), x = Workspace()
+  private let labels = Workspace(), rho = Workspace(), b = Workspace(), x = Workspace()
   private let residual = Workspace(), z = Workspace(), p = Workspace(), q = Workspace(), t = Workspace()
 
   init(full: any SignedObjective, solver: BilevelObjective.InnerSolver, method: BilevelObjective.InnerMethod, tolerance: Double) {
@@ -58,7 +61,7 @@ final class SquareLossInnerSolve {
 
   /// Solves at the cloud whose features F (m × n, m = cloud.count) are given, for `signed`'s labels
   /// and λ; fills a (n), r (m) and f (n). Returns the relative residual and the CG iterations taken
-  /// (0 for a direct solve that needed no refinement).
+  /// (0 for a direct solve that needed no correction).
   func solve(_ signed: any SignedObjective, at cloud: ParticleCloud, features F: UnsafePointer<Double>,
              a: UnsafeMutablePointer<Double>, r: UnsafeMutablePointer<Double>, f: UnsafeMutablePointer<Double>,
              parallel: Parallel) throws -> (residual: Double, iterations: Int) {
@@ -68,37 +71,33 @@ final class SquareLossInnerSolve {
     let s = System(F: F, y: y, m: m, n: n, nl: Double(n) * signed.lambda, kernel: usesKernel(n: n, m: m), parallel: parallel)
     if pendingPositions != nil { rebuildFactor(m: m, dimension: cloud.dimension, parallel: parallel) }
     let N = s.size
-    s.rightHandSide(into: b.resize(N))
-    x.resize(N)
     var iterations = 0
     if method == .pcg, !refactorNext, let owner = factorOwner, owner === signed, factorKernel == s.kernel,
-       factor.count == N * N, start.count == N {
-      x.pointer.update(from: start.pointer, count: N)
-      let (res, k) = iterate(s, a: a, r: r, f: f)
+       factor.count == N * N, start.count == n {
+      a.update(from: start.pointer, count: n)
+      let (res, k) = correct(s, a: a, r: r, f: f)
       iterations = k
       if res <= tolerance {
         refactorNext = k > Self.refactorAfter
-        start.pointer.update(from: x.pointer, count: N)
+        start.pointer.update(from: a, count: n)
         return (res, iterations)
       }
     }
-    // A fresh factor at this cloud and a direct solve; refined by PCG (now with the exact
-    // preconditioner) in the rare case rounding leaves the residual above the tolerance.
+    // A fresh factor at this cloud and a direct solve, corrected (now with the exact preconditioner)
+    // where rounding leaves the residual above the tolerance.
     try refactor(s, signed: signed, positions: cloud.coordinates)
-    x.pointer.update(from: b.pointer, count: N)
-    Dense.choleskySolve(factor.pointer, n: N, x.pointer)
-    var res = s.outputs(x.pointer, a: a, r: r, f: f)
-    if res > tolerance {
-      let (refined, k) = iterate(s, a: a, r: r, f: f)
-      res = refined
-      iterations += k
-    }
+    let x = self.x.resize(N)
+    s.rightHandSide(y, into: x)
+    Dense.choleskySolve(factor.pointer, n: N, x)
+    s.recover(a, from: x, rightHandSide: y)
+    let (res, k) = correct(s, a: a, r: r, f: f)
+    iterations += k
     guard res <= tolerance else {
       throw RunError(.numerical, "the bilevel inner solve stopped at relative residual \(res), above reduction.tolerance = \(tolerance); "
                        + "try a larger tolerance (at most 1e-10) or a larger λ (objective.lambda)")
     }
     refactorNext = false
-    start.resize(N).update(from: x.pointer, count: N)
+    start.resize(n).update(from: a, count: n)
     return (res, iterations)
   }
 
@@ -151,50 +150,52 @@ final class SquareLossInnerSolve {
     factorPositions.resize(positions.count).update(from: positions, count: positions.count)
   }
 
-  /// PCG from x, checked on the n × n system: while the true residual (through `outputs`) is above the
-  /// tolerance (the recursive residual drifts from it by rounding), continue from x with a
-  /// proportionally tighter target, up to `iterationCap` iterations in all.
-  private func iterate(_ s: System, a: UnsafeMutablePointer<Double>, r: UnsafeMutablePointer<Double>,
+  /// Defect correction from a: while ‖ρ‖ = ‖y − A a‖ > tolerance ‖y‖, a ← a + δ with A δ ≈ ρ by PCG,
+  /// each correction aiming at the tolerance itself (the recursive residual it stops on drifts from
+  /// the true one by rounding only), up to `iterationCap` iterations in all. Leaves r and f for the
+  /// final a; returns its relative residual and the iterations taken.
+  private func correct(_ s: System, a: UnsafeMutablePointer<Double>, r: UnsafeMutablePointer<Double>,
                        f: UnsafeMutablePointer<Double>) -> (residual: Double, iterations: Int) {
-    var target = tolerance, spent = 0, res = Double.infinity
-    for _ in 0..<8 {
-      spent += conjugateGradients(s, target: target, budget: Self.iterationCap - spent)
-      res = s.outputs(x.pointer, a: a, r: r, f: f)
-      guard res > tolerance, spent < Self.iterationCap, res.isFinite else { break }
-      target *= 0.5 * tolerance / res
+    let n = s.n, rho = self.rho.resize(n), bound = tolerance * dot(s.y, s.y, n).squareRoot()
+    var res = s.outputs(a, r: r, f: f, residual: rho), spent = 0
+    for _ in 0..<4 {
+      guard res > tolerance, res.isFinite, spent < Self.iterationCap else { break }
+      let delta = x.resize(n)
+      spent += conjugateGradients(s, rho, into: delta, bound: bound, budget: Self.iterationCap - spent)
+      for k in 0..<n { a[k] += delta[k] }
+      res = s.outputs(a, r: r, f: f, residual: rho)
     }
     return (res, spent)
   }
 
-  /// Conjugate gradients on A x = b from x, preconditioned by (LLᵀ)⁻¹ with L = `factor`, until the
-  /// recursive residual ρ = b − A x, carried over to the n × n system, meets `target` relative to ‖y‖,
-  /// or `budget` iterations; returns the iterations taken. On the kernel system that is ‖ρ‖ ≤ target‖y‖.
-  /// On Woodbury's it is ‖Fᵀρ‖/(mnλ) ≤ target‖y‖ (the n × n residual of a = (y − Fᵀc)/(nλ) is
-  /// Fᵀρ/(mnλ)), which costs a product with F: it is checked only once the cheap ‖ρ‖ ≤ target'‖b‖
-  /// holds, target' starting at `target` and tightened by what each check finds.
-  private func conjugateGradients(_ s: System, target: Double, budget: Int) -> Int {
-    let N = s.size, L = factor.pointer, x = self.x.pointer, b = self.b.pointer
-    let res = residual.resize(N), z = self.z.resize(N), p = self.p.resize(N), q = self.q.resize(N)
-    let t = self.t.resize(s.kernel ? s.m : s.n)
-    var bound = target * target * dot(b, b, N)
-    let yNorm = dot(s.y, s.y, s.n).squareRoot()
+  /// δ ≈ A⁻¹ρ (n values) by conjugate gradients from 0 on the system in use — A δ = ρ, or
+  /// (FFᵀ + mnλI) c = F ρ and δ = (ρ − Fᵀc)/(nλ) — preconditioned by (LLᵀ)⁻¹ with L = `factor`, until
+  /// the residual it leaves on A δ = ρ is at most `bound`, or `budget` iterations; returns the
+  /// iterations taken. That residual is the recursive one, ρ_s, on the kernel system; on Woodbury's
+  /// it is Fᵀρ_s/(mnλ), whose norm costs a product with F: it is checked only once a cheap test on
+  /// ‖ρ_s‖ passes, and the cheap test is tightened by what each check finds.
+  private func conjugateGradients(_ s: System, _ rhoA: UnsafePointer<Double>, into delta: UnsafeMutablePointer<Double>,
+                                  bound: Double, budget: Int) -> Int {
+    let N = s.size, L = factor.pointer
+    let x = s.kernel ? delta : self.b.resize(N), res = residual.resize(N)
+    let z = self.z.resize(N), p = self.p.resize(N), q = self.q.resize(N), t = self.t.resize(s.kernel ? s.m : s.n)
+    s.rightHandSide(rhoA, into: res)
+    x.update(repeating: 0, count: N)
+    var cheapBound = s.kernel ? bound * bound : bound * bound * dot(res, res, N) / max(dot(rhoA, rhoA, s.n), 1e-300)
     func converged() -> Bool {
       let rr = dot(res, res, N)
-      guard rr <= bound else { return false }
+      guard rr <= cheapBound else { return false }
       if s.kernel { return true }
-      let e = s.kernelResidualNorm(ofWoodbury: res, through: t) / max(yNorm, 1e-300)
-      if e <= target { return true }
-      bound = rr * (0.5 * target / e) * (0.5 * target / e)
+      let e = s.kernelResidualNorm(ofWoodbury: res, through: t)
+      if e <= bound { return true }
+      cheapBound = rr * (0.5 * bound / e) * (0.5 * bound / e)
       return false
     }
-    s.apply(x, into: q, through: t)
-    for i in 0..<N { res[i] = b[i] - q[i] }
-    if converged() { return 0 }
+    // At least one iteration: a correction is asked for only when ρ is above the bound.
     z.update(from: res, count: N)
     Dense.choleskySolve(L, n: N, z)
     p.update(from: z, count: N)
-    var rz = dot(res, z, N)
-    var k = 0
+    var rz = dot(res, z, N), k = 0
     while k < budget {
       s.apply(p, into: q, through: t)
       k += 1
@@ -212,6 +213,7 @@ final class SquareLossInnerSolve {
       rz = next
       for i in 0..<N { p[i] = z[i] + beta * p[i] }
     }
+    if !s.kernel { s.recover(delta, from: x, rightHandSide: rhoA) }
     return k
   }
 }
@@ -244,9 +246,16 @@ private struct System {
     return dot(t, t, n).squareRoot() / (Double(m) * nl)
   }
 
-  /// b = y, or F y.
-  func rightHandSide(into b: UnsafeMutablePointer<Double>) {
-    if kernel { b.update(from: y, count: n) } else { Dense.multiply(F, vector: y, into: b, m: m, n: n, parallel: parallel) }
+  /// The system's right-hand side for A δ = v: v itself, or F v (Woodbury).
+  func rightHandSide(_ v: UnsafePointer<Double>, into b: UnsafeMutablePointer<Double>) {
+    if kernel { b.update(from: v, count: n) } else { Dense.multiply(F, vector: v, into: b, m: m, n: n, parallel: parallel) }
+  }
+
+  /// δ from the system's solution x for the right-hand side v: x itself, or (v − Fᵀx)/(nλ) (Woodbury).
+  func recover(_ delta: UnsafeMutablePointer<Double>, from x: UnsafePointer<Double>, rightHandSide v: UnsafePointer<Double>) {
+    if kernel { delta.update(from: x, count: n); return }
+    Dense.multiplyTransposed(F, vector: x, into: delta, m: m, n: n, parallel: parallel)
+    for k in 0..<n { delta[k] = (v[k] - delta[k]) / nl }
   }
 
   /// S = A, factored in place (S = LLᵀ); false when A is not positive definite.
@@ -261,20 +270,15 @@ private struct System {
     return Dense.choleskyFactor(S, n: N, parallel: parallel)
   }
 
-  /// a from the solution x of A x = b, then r = F a, f = (1/m) Fᵀ r; returns ‖f + nλ a − y‖ / ‖y‖.
-  func outputs(_ x: UnsafePointer<Double>, a: UnsafeMutablePointer<Double>, r: UnsafeMutablePointer<Double>,
-               f: UnsafeMutablePointer<Double>) -> Double {
-    if kernel {
-      a.update(from: x, count: n)
-    } else {
-      Dense.multiplyTransposed(F, vector: x, into: a, m: m, n: n, parallel: parallel)
-      for k in 0..<n { a[k] = (y[k] - a[k]) / nl }
-    }
+  /// r = F a, f = (1/m) Fᵀ r = K a and the residual ρ = y − f − nλa; returns ‖ρ‖ / ‖y‖.
+  func outputs(_ a: UnsafePointer<Double>, r: UnsafeMutablePointer<Double>, f: UnsafeMutablePointer<Double>,
+               residual rho: UnsafeMutablePointer<Double>) -> Double {
     Dense.multiply(F, vector: a, into: r, m: m, n: n, parallel: parallel)
     Dense.multiplyTransposed(F, vector: r, into: f, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
     var num = 0.0, den = 0.0
     for k in 0..<n {
       let e = f[k] + nl * a[k] - y[k]
+      rho[k] = -e
       num += e * e
       den += y[k] * y[k]
     }
