@@ -138,4 +138,16 @@ struct PreconditionedSolveTests {
       #expect(resumedOutcome.state.cloud == outcome.state.cloud, "resumed at step \(checkpoint.state.step)")
     }
   }
+
+  @Test("restoring a checkpoint and checkpointing again, before any solve, gives back the same state")
+  func checkpointRoundTrip() throws {
+    let size = Self.systems[1]
+    let (problem, objective) = try Self.problem(size, method: .pcg)
+    _ = try Self.run(Self.plan(problem, m: size.m, steps: 5))
+    let state = objective.checkpointState()
+    #expect(state["pcg_start"]?.count == size.n && state["pcg_factor_positions"]?.count == size.m * 4)
+    let (_, restored) = try Self.problem(size, method: .pcg)
+    try restored.restoreCheckpoint(state)
+    #expect(restored.checkpointState() == state)
+  }
 }
