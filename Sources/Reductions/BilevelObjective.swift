@@ -12,9 +12,9 @@ import SolverAPI
 /// through the n × n system or, when m < n, Woodbury's m × m one:
 ///     (K + nλI)⁻¹ y = (y − P (mnλ I + PᵀP)⁻¹ Pᵀ y) / (nλ),
 /// to a relative residual ‖(K + nλI) a − y‖ / ‖y‖ ≤ `tolerance` at every step (`SquareLossInnerSolve`):
-/// by a fresh Cholesky factorization (`cholesky`), or by conjugate gradients preconditioned by an
-/// earlier step's Cholesky factor and warm-started from the previous solution (`pcg`, refactoring
-/// only when that factor has gone stale). Never an explicit inverse. Other losses: Newton on r,
+/// by a fresh Cholesky factorization (`cholesky`), or from the previous step's a, corrected by
+/// conjugate gradients preconditioned by an earlier step's Cholesky factor (`pcg`, refactoring only
+/// when that factor has gone stale). Never an explicit inverse. Other losses: Newton on r,
 /// warm-started from the previous step, to a relative optimality residual
 /// ‖λr + Pᵀ∇R(f)‖ / (λ‖r‖ + ‖Pᵀ∇R(f)‖) ≤ 1e-12.
 ///
@@ -38,7 +38,7 @@ public final class BilevelObjective: MinibatchObjective, SignedMeasureView, Chec
   /// Relative residual of the last inner solve (recorded as `inner_residual`).
   public private(set) var lastResidual = 0.0
   /// Iterations of the last inner solve, recorded as `inner_iterations`: Newton steps (other losses)
-  /// or conjugate-gradient steps (square loss; 0 for a direct solve on a fresh factor).
+  /// or conjugate-gradient steps (square loss; 0 for a direct solve that needed no correction).
   public private(set) var lastIterations = 0
   /// Cholesky factorizations of the square-loss system so far.
   public var factorizations: Int { square.factorizations }
