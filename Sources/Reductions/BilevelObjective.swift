@@ -10,41 +10,86 @@ import SolverAPI
 /// Square loss, closed form with K = (1/m) P Pᵀ:
 ///     a = (K + nλI)⁻¹ y,   r = Pᵀa,   f = K a,   ∇R(f) = −λ a,   J_λ = (λ/2) yᵀa,
 /// through the n × n system or, when m < n, Woodbury's m × m one:
-///     (K + nλI)⁻¹ y = (y − P (mnλ I + PᵀP)⁻¹ Pᵀ y) / (nλ).
-/// Both by Cholesky, never an explicit inverse. Other losses: Newton on r, warm-started from the
-/// previous step, to a relative optimality residual ‖λr + Pᵀ∇R(f)‖ / (λ‖r‖ + ‖Pᵀ∇R(f)‖) ≤ 1e-12.
+///     (K + nλI)⁻¹ y = (y − P (mnλ I + PᵀP)⁻¹ Pᵀ y) / (nλ),
+/// to a relative residual ‖(K + nλI) a − y‖ / ‖y‖ ≤ `tolerance` at every step (`SquareLossInnerSolve`):
+/// by a fresh Cholesky factorization (`cholesky`), or from the previous step's a, corrected by
+/// conjugate gradients preconditioned by an earlier step's Cholesky factor (`pcg`, refactoring only
+/// when that factor has gone stale). Never an explicit inverse. Other losses: Newton on r,
+/// warm-started from the previous step, to a relative optimality residual
+/// ‖λr + Pᵀ∇R(f)‖ / (λ‖r‖ + ‖Pᵀ∇R(f)‖) ≤ 1e-12.
+///
+/// The last solve is kept with the exact cloud (bitwise) and system it was for: the run loop observes a
+/// cloud and then steps from it, and solving twice there would advance the warm starts twice — a
+/// recorded step would then leave another state than an unrecorded one.
 public final class BilevelObjective: MinibatchObjective, SignedMeasureView, Checkpointable {
+  /// Which square-loss system: n × n (kernel), m × m (Woodbury), or the smaller (auto).
   public enum InnerSolver: String, Sendable { case auto, kernel, woodbury }
+  /// How the square-loss system is solved: warm-started PCG on a stale factor, or a fresh Cholesky.
+  public enum InnerMethod: String, Sendable { case pcg, cholesky }
 
   /// The signed objective on all its data.
   public let full: any SignedObjective
   /// The signed objective in force: `full`, or its restriction to the current minibatch.
   public private(set) var signed: any SignedObjective
   public let solver: InnerSolver
+  public let method: InnerMethod
+  /// The square-loss solve's relative residual target, in (0, 1e-10].
+  public let tolerance: Double
   /// Relative residual of the last inner solve (recorded as `inner_residual`).
   public private(set) var lastResidual = 0.0
-  /// Newton iterations of the last inner solve (0 for the closed form).
+  /// Iterations of the last inner solve, recorded as `inner_iterations`: Newton steps (other losses)
+  /// or conjugate-gradient steps (square loss; 0 for a direct solve that needed no correction).
   public private(set) var lastIterations = 0
+  /// Cholesky factorizations of the square-loss system so far.
+  public var factorizations: Int { square.factorizations }
 
   private var phi = Scratch(), jac = Scratch(), system = Scratch(), a = Scratch(), r = Scratch(), f = Scratch(), dR = Scratch()
   private var work = Scratch(), work2 = Scratch(), gradientCopy = Scratch()
   private var warmStart: [Double] = []
+  private let square: SquareLossInnerSolve
 
-  public init(_ signed: any SignedObjective, solver: InnerSolver = .auto) {
+  // The last solve: for which system, at which cloud, with or without the Jacobian data, and J_λ.
+  private var solvedFor: (any SignedObjective)?
+  private let solvedAt = Workspace()
+  private var solvedCount = 0, solvedWithJacobian = false, solvedValue = 0.0
+
+  public init(_ signed: any SignedObjective, solver: InnerSolver = .auto, method: InnerMethod = .pcg, tolerance: Double = 1e-12) {
     self.signed = signed
     self.full = signed
     self.solver = solver
+    self.method = method
+    self.tolerance = tolerance
+    self.square = SquareLossInnerSolve(full: signed, solver: solver, method: method, tolerance: tolerance)
   }
 
   public var dimension: Int { signed.domain.dimension }
 
-  /// The Newton warm start (other losses): part of the state, since it decides the iterations taken.
-  public func checkpointState() -> [String: [Double]] { ["warm_start": warmStart] }
-  public func restoreCheckpoint(_ state: [String: [Double]]) throws { warmStart = state["warm_start"] ?? [] }
+  /// What decides the next inner solves: the Newton warm start (other losses); the PCG warm start,
+  /// refactor flag and factor positions (square loss). Taken between steps, as the run loop does.
+  public func checkpointState() -> [String: [Double]] {
+    square.checkpointState().merging(["warm_start": warmStart]) { $1 }
+  }
 
-  /// Features of the cloud, then the inner solve: fills r, f, ∇R(f). Returns J_λ.
+  public func restoreCheckpoint(_ state: [String: [Double]]) throws {
+    warmStart = state["warm_start"] ?? []
+    square.restoreCheckpoint(state)
+    solvedFor = nil
+  }
+
+  /// Features of the cloud, then the inner solve: fills r, f, ∇R(f). Returns J_λ. Nothing is solved
+  /// again for the cloud and system of the last solve; only Jacobian data it lacked is added.
   private func solve(_ cloud: ParticleCloud, jacobian: Bool, parallel: Parallel) throws -> Double {
     let m = cloud.count, n = signed.features.sampleCount
+    if isLastSolve(cloud) {
+      if jacobian && !solvedWithJacobian {
+        // Feature values do not depend on whether Jacobians are asked for; the solution stands.
+        jac.resize(m * n * signed.features.jacobianWidth)
+        phi.withPointer { P in jac.withPointer { signed.features.evaluate(cloud, features: P, jacobian: $0, parallel: parallel) } }
+        solvedWithJacobian = true
+      }
+      return solvedValue
+    }
+    solvedFor = nil
     phi.resize(m * n); jac.resize(jacobian ? m * n * signed.features.jacobianWidth : 0)
     r.resize(m); f.resize(n); dR.resize(n); a.resize(n)
     phi.withPointer { P in
@@ -52,58 +97,40 @@ public final class BilevelObjective: MinibatchObjective, SignedMeasureView, Chec
         signed.features.evaluate(cloud, features: P, jacobian: nil, parallel: parallel)
       }
     }
-    if signed.loss.isSquare { return try solveSquare(m: m, n: n, parallel: parallel) }
-    return try solveNewton(m: m, n: n, parallel: parallel)
+    let value = signed.loss.isSquare ? try solveSquare(cloud, parallel: parallel) : try solveNewton(m: m, n: n, parallel: parallel)
+    solvedFor = signed
+    solvedCount = m
+    solvedAt.resize(cloud.coordinates.count).update(from: cloud.coordinates, count: cloud.coordinates.count)
+    solvedWithJacobian = jacobian
+    solvedValue = value
+    return value
   }
 
-  private func solveSquare(m: Int, n: Int, parallel: Parallel) throws -> Double {
-    let lambda = signed.lambda, nl = Double(n) * lambda
-    let useKernel = solver == .kernel || (solver == .auto && n <= m)
-    try signed.labels.withUnsafeBufferPointer { yb in
-      let y = yb.baseAddress!
-      try phi.withPointer { F in
-        try a.withPointer { ap in
-          if useKernel {
-            // (K + nλI) a = y,  K = (1/m) Fᵀ F  (n × n).
-            system.resize(n * n)
-            try system.withPointer { S in
-              Dense.gramOfColumns(F, into: S, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
-              for k in 0..<n { S[k * n + k] += nl }
-              guard Dense.choleskyFactor(S, n: n, parallel: parallel) else { throw notPositive(n) }
-              ap.update(from: y, count: n)
-              Dense.choleskySolve(S, n: n, ap)
-            }
-          } else {
-            // Woodbury: c = (mnλ I + F Fᵀ)⁻¹ F y (m × m), a = (y − Fᵀ c)/(nλ).
-            system.resize(m * m); work.resize(m)
-            try system.withPointer { S in
-              try work.withPointer { c in
-                Dense.multiplyTransposed(F, F, into: S, m: m, n: m, k: n, parallel: parallel)
-                for i in 0..<m { S[i * m + i] += Double(m) * nl }
-                guard Dense.choleskyFactor(S, n: m, parallel: parallel) else { throw notPositive(m) }
-                Dense.multiply(F, vector: y, into: c, m: m, n: n, parallel: parallel)
-                Dense.choleskySolve(S, n: m, c)
-                Dense.multiplyTransposed(F, vector: c, into: ap, m: m, n: n, parallel: parallel)
-                for k in 0..<n { ap[k] = (y[k] - ap[k]) / nl }
-              }
-            }
+  /// Whether the last solve was for this system at exactly (bit for bit) this cloud.
+  private func isLastSolve(_ cloud: ParticleCloud) -> Bool {
+    guard let owner = solvedFor, owner === signed, solvedCount == cloud.count, solvedAt.count == cloud.coordinates.count else { return false }
+    let saved = solvedAt.pointer
+    return cloud.coordinates.withUnsafeBufferPointer { c in
+      for k in 0..<c.count where c[k].bitPattern != saved[k].bitPattern { return false }
+      return true
+    }
+  }
+
+  /// a, r = F a, f = K a by `SquareLossInnerSolve`; ∇R(f) = −λ a and J_λ = (λ/2) yᵀa.
+  private func solveSquare(_ cloud: ParticleCloud, parallel: Parallel) throws -> Double {
+    let lambda = signed.lambda, labels = signed.labels, n = labels.count
+    try phi.withPointer { F in
+      try a.withPointer { ap in
+        try r.withPointer { rp in
+          try f.withPointer { fp in
+            (lastResidual, lastIterations) = try square.solve(signed, at: cloud, features: F, a: ap, r: rp, f: fp, parallel: parallel)
           }
-          // r = F a, f = (1/m) Fᵀ r = K a, ∇R(f) = −λ a.
-          r.withPointer { rp in
-            Dense.multiply(F, vector: ap, into: rp, m: m, n: n, parallel: parallel)
-            f.withPointer { fp in Dense.multiplyTransposed(F, vector: rp, into: fp, m: m, n: n, alpha: 1 / Double(m), parallel: parallel) }
-          }
-          dR.withPointer { d in for k in 0..<n { d[k] = -lambda * ap[k] } }
-          // Residual of the linear system: ‖f + nλ a − y‖ / ‖y‖.
-          var num = 0.0, den = 0.0
-          f.withPointer { fp in for k in 0..<n { let e = fp[k] + nl * ap[k] - y[k]; num += e * e; den += y[k] * y[k] } }
-          lastResidual = (num / max(den, 1e-300)).squareRoot()
-          lastIterations = 0
         }
+        dR.withPointer { d in for k in 0..<n { d[k] = -lambda * ap[k] } }
       }
     }
     var yTa = 0.0
-    a.withPointer { ap in for k in 0..<n { yTa += signed.labels[k] * ap[k] } }
+    a.withPointer { ap in for k in 0..<n { yTa += labels[k] * ap[k] } }
     return 0.5 * lambda * yTa
   }
 
@@ -238,21 +265,27 @@ public final class BilevelObjective: MinibatchObjective, SignedMeasureView, Chec
     signed = batch.map { RestrictedSignedObjective(base: full, samples: $0) } ?? full
   }
 
-  public var observableNames: [String] { SignedReport.names(full) + ["inner_residual"] }
+  public var observableNames: [String] { SignedReport.names(full) + ["inner_residual", "inner_iterations"] }
 
   public func observe(_ cloud: ParticleCloud, parallel: Parallel) throws -> [Double] {
     let (weights, positions) = try signedMeasure(of: cloud, parallel: parallel)
-    return try SignedReport.values(full, weights: weights, positions: positions, parallel: parallel) + [lastResidual]
+    return try SignedReport.values(full, weights: weights, positions: positions, parallel: parallel) + [lastResidual, Double(lastIterations)]
   }
 }
 
 /// Reduction B as a `Reduction`.
 public final class BilevelReduction: Reduction {
   public let solver: BilevelObjective.InnerSolver
-  public init(solver: BilevelObjective.InnerSolver) { self.solver = solver }
+  public let method: BilevelObjective.InnerMethod
+  public let tolerance: Double
+  public init(solver: BilevelObjective.InnerSolver, method: BilevelObjective.InnerMethod = .pcg, tolerance: Double = 1e-12) {
+    self.solver = solver
+    self.method = method
+    self.tolerance = tolerance
+  }
   public func particleDomain(for objective: any SignedObjective) -> any Geometry { objective.domain }
   public func reduce(_ objective: any SignedObjective, reference: ReferenceMeasure) throws -> Problem {
-    Problem(objective: BilevelObjective(objective, solver: solver), metric: makeWassersteinMetric(geometry: objective.domain, reference: reference))
+    Problem(objective: BilevelObjective(objective, solver: solver, method: method, tolerance: tolerance), metric: makeWassersteinMetric(geometry: objective.domain, reference: reference))
   }
   public func initialParticles(positions: ParticleCloud, random: RandomStream) -> ParticleCloud { positions }
 }
