@@ -111,15 +111,17 @@ static void pack_a(const double *a, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t mc, pt
 // Both compute, for an MR × NR tile, acc = Σ_p A[:, p] B[p, :] in increasing p, then
 // C ← alpha·acc + beta·C (C not read when beta == 0). Edge tiles run the same arithmetic on a copy.
 
-typedef void (*micro_kernel)(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
-                             double alpha, double beta);
+// A(r, p) = a[r·ra + p·pa]: packed slivers (ra = 1, pa = MR) or rows read in place (ra = row stride, pa = 1).
 
-static void micro_portable(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
-                           double alpha, double beta) {
+typedef void (*micro_kernel)(ptrdiff_t kc, const double *a, ptrdiff_t ra, ptrdiff_t pa, const double *b, double *c,
+                             ptrdiff_t ldc, double alpha, double beta);
+
+static void micro_portable(ptrdiff_t kc, const double *a, ptrdiff_t ra, ptrdiff_t pa, const double *b, double *c,
+                           ptrdiff_t ldc, double alpha, double beta) {
   double acc[MR][NR] = {{0}};
-  for (ptrdiff_t p = 0; p < kc; p++, a += MR, b += NR) {
+  for (ptrdiff_t p = 0; p < kc; p++, a += pa, b += NR) {
     for (int r = 0; r < MR; r++) {
-      const double ar = a[r];
+      const double ar = a[r * ra];
       for (int j = 0; j < NR; j++) acc[r][j] += ar * b[j];
     }
   }
@@ -131,20 +133,34 @@ static void micro_portable(ptrdiff_t kc, const double *a, const double *b, doubl
 
 #if MFLD_X86
 __attribute__((target("avx2,fma")))
-static void micro_avx2(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
-                       double alpha, double beta) {
+static void micro_avx2(ptrdiff_t kc, const double *a, ptrdiff_t ra, ptrdiff_t pa, const double *b, double *c,
+                       ptrdiff_t ldc, double alpha, double beta) {
+  const double *a0 = a, *a1 = a + ra, *a2 = a + 2 * ra, *a3 = a + 3 * ra, *a4 = a + 4 * ra, *a5 = a + 5 * ra;
   __m256d c00 = _mm256_setzero_pd(), c01 = _mm256_setzero_pd(), c10 = _mm256_setzero_pd(), c11 = _mm256_setzero_pd();
   __m256d c20 = _mm256_setzero_pd(), c21 = _mm256_setzero_pd(), c30 = _mm256_setzero_pd(), c31 = _mm256_setzero_pd();
   __m256d c40 = _mm256_setzero_pd(), c41 = _mm256_setzero_pd(), c50 = _mm256_setzero_pd(), c51 = _mm256_setzero_pd();
-  for (ptrdiff_t p = 0; p < kc; p++, a += MR, b += NR) {
-    const __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
-    __m256d x;
-    x = _mm256_broadcast_sd(a + 0); c00 = _mm256_fmadd_pd(x, b0, c00); c01 = _mm256_fmadd_pd(x, b1, c01);
-    x = _mm256_broadcast_sd(a + 1); c10 = _mm256_fmadd_pd(x, b0, c10); c11 = _mm256_fmadd_pd(x, b1, c11);
-    x = _mm256_broadcast_sd(a + 2); c20 = _mm256_fmadd_pd(x, b0, c20); c21 = _mm256_fmadd_pd(x, b1, c21);
-    x = _mm256_broadcast_sd(a + 3); c30 = _mm256_fmadd_pd(x, b0, c30); c31 = _mm256_fmadd_pd(x, b1, c31);
-    x = _mm256_broadcast_sd(a + 4); c40 = _mm256_fmadd_pd(x, b0, c40); c41 = _mm256_fmadd_pd(x, b1, c41);
-    x = _mm256_broadcast_sd(a + 5); c50 = _mm256_fmadd_pd(x, b0, c50); c51 = _mm256_fmadd_pd(x, b1, c51);
+  if (ra == 1 && pa == MR) {
+    for (ptrdiff_t p = 0; p < kc; p++, a += MR, b += NR) {
+      const __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
+      __m256d x;
+      x = _mm256_broadcast_sd(a + 0); c00 = _mm256_fmadd_pd(x, b0, c00); c01 = _mm256_fmadd_pd(x, b1, c01);
+      x = _mm256_broadcast_sd(a + 1); c10 = _mm256_fmadd_pd(x, b0, c10); c11 = _mm256_fmadd_pd(x, b1, c11);
+      x = _mm256_broadcast_sd(a + 2); c20 = _mm256_fmadd_pd(x, b0, c20); c21 = _mm256_fmadd_pd(x, b1, c21);
+      x = _mm256_broadcast_sd(a + 3); c30 = _mm256_fmadd_pd(x, b0, c30); c31 = _mm256_fmadd_pd(x, b1, c31);
+      x = _mm256_broadcast_sd(a + 4); c40 = _mm256_fmadd_pd(x, b0, c40); c41 = _mm256_fmadd_pd(x, b1, c41);
+      x = _mm256_broadcast_sd(a + 5); c50 = _mm256_fmadd_pd(x, b0, c50); c51 = _mm256_fmadd_pd(x, b1, c51);
+    }
+  } else {
+    for (ptrdiff_t p = 0, o = 0; p < kc; p++, o += pa, b += NR) {
+      const __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
+      __m256d x;
+      x = _mm256_broadcast_sd(a0 + o); c00 = _mm256_fmadd_pd(x, b0, c00); c01 = _mm256_fmadd_pd(x, b1, c01);
+      x = _mm256_broadcast_sd(a1 + o); c10 = _mm256_fmadd_pd(x, b0, c10); c11 = _mm256_fmadd_pd(x, b1, c11);
+      x = _mm256_broadcast_sd(a2 + o); c20 = _mm256_fmadd_pd(x, b0, c20); c21 = _mm256_fmadd_pd(x, b1, c21);
+      x = _mm256_broadcast_sd(a3 + o); c30 = _mm256_fmadd_pd(x, b0, c30); c31 = _mm256_fmadd_pd(x, b1, c31);
+      x = _mm256_broadcast_sd(a4 + o); c40 = _mm256_fmadd_pd(x, b0, c40); c41 = _mm256_fmadd_pd(x, b1, c41);
+      x = _mm256_broadcast_sd(a5 + o); c50 = _mm256_fmadd_pd(x, b0, c50); c51 = _mm256_fmadd_pd(x, b1, c51);
+    }
   }
   const __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
   __m256d rows[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
@@ -175,9 +191,15 @@ int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
                     const double *a, ptrdiff_t rs, ptrdiff_t cs, const double *packedB,
                     double beta, double *c, ptrdiff_t ldc, int lower, ptrdiff_t diagonal) {
   const ptrdiff_t mSlivers = (mc + MR - 1) / MR, nSlivers = (nc + NR - 1) / NR;
-  double *packedA = mfld_scratch(0, (size_t)(mSlivers * MR * kc));
-  if (!packedA) return -1;
-  pack_a(a, rs, cs, mc, kc, packedA);
+  // Packing A pays when each sliver is reused across several B slivers; a row-major A feeding a
+  // narrow B (the pullback's n × D inputs) is read in place.
+  const int inPlace = cs == 1 && nSlivers <= 4;
+  double *packedA = NULL;
+  if (!inPlace) {
+    packedA = mfld_scratch(0, (size_t)(mSlivers * MR * kc));
+    if (!packedA) return -1;
+    pack_a(a, rs, cs, mc, kc, packedA);
+  }
   const micro_kernel kernel = kernel_for_isa(mfld_kernels_isa());
   _Alignas(64) double edge[MR * NR];
   for (ptrdiff_t js = 0; js < nSlivers; js++) {
@@ -186,14 +208,22 @@ int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
     for (ptrdiff_t is = 0; is < mSlivers; is++) {
       const ptrdiff_t i0 = is * MR, h = mc - i0 < MR ? mc - i0 : MR;
       if (lower && j0 > i0 + h - 1 + diagonal) continue;  // wholly above the diagonal
+      const double *as = packedA ? packedA + i0 * kc : a + i0 * rs;
+      ptrdiff_t ra = packedA ? 1 : rs, pa = packedA ? MR : 1;
+      if (!packedA && h < MR) {  // a short last sliver in place: pack it alone (zero rows beyond h)
+        double *tail = mfld_scratch(5, (size_t)(MR * kc));
+        if (!tail) return -1;
+        pack_a(as, rs, 1, h, kc, tail);
+        as = tail, ra = 1, pa = MR;
+      }
       double *ct = c + i0 * ldc + j0;
       if (h == MR && w == NR) {
-        kernel(kc, packedA + i0 * kc, bs, ct, ldc, alpha, beta);
+        kernel(kc, as, ra, pa, bs, ct, ldc, alpha, beta);
       } else {
         memset(edge, 0, sizeof edge);
         if (beta != 0)
           for (ptrdiff_t r = 0; r < h; r++) memcpy(edge + r * NR, ct + r * ldc, (size_t)w * sizeof(double));
-        kernel(kc, packedA + i0 * kc, bs, edge, NR, alpha, beta);
+        kernel(kc, as, ra, pa, bs, edge, NR, alpha, beta);
         for (ptrdiff_t r = 0; r < h; r++) memcpy(ct + r * ldc, edge + r * NR, (size_t)w * sizeof(double));
       }
     }
@@ -243,6 +273,115 @@ static void axpy_avx2(double alpha, const double *x, double *y, ptrdiff_t n) {
   for (; i < n; i++) y[i] += alpha * x[i];
 }
 #endif
+
+// MARK: - Matrix–vector products
+
+static void gemv_portable(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, double alpha, const double *a, ptrdiff_t lda,
+                          const double *x, double beta, double *y) {
+  for (ptrdiff_t i = i0; i < i1; i++) {
+    const double s = dot_portable(a + i * lda, x, n);
+    y[i] = beta == 0 ? alpha * s : alpha * s + beta * y[i];
+  }
+}
+
+static void gemv_t_portable(ptrdiff_t j0, ptrdiff_t j1, ptrdiff_t m, double alpha, const double *a, ptrdiff_t lda,
+                            const double *x, double beta, double *y) {
+  for (ptrdiff_t j = j0; j < j1; j++) {
+    double s = 0;
+    for (ptrdiff_t i = 0; i < m; i++) s += x[i] * a[i * lda + j];
+    y[j] = beta == 0 ? alpha * s : alpha * s + beta * y[j];
+  }
+}
+
+#if MFLD_X86
+/// Four rows at once, sharing the loads of x; each row keeps the accumulation pattern of `dot_avx2`.
+__attribute__((target("avx2,fma")))
+static void gemv_avx2(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, double alpha, const double *a, ptrdiff_t lda,
+                      const double *x, double beta, double *y) {
+  ptrdiff_t i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const double *r0 = a + i * lda, *r1 = r0 + lda, *r2 = r1 + lda, *r3 = r2 + lda;
+    __m256d s[4][4];
+    for (int r = 0; r < 4; r++) for (int l = 0; l < 4; l++) s[r][l] = _mm256_setzero_pd();
+    ptrdiff_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+      for (int l = 0; l < 4; l++) {
+        const __m256d xv = _mm256_loadu_pd(x + j + 4 * l);
+        s[0][l] = _mm256_fmadd_pd(_mm256_loadu_pd(r0 + j + 4 * l), xv, s[0][l]);
+        s[1][l] = _mm256_fmadd_pd(_mm256_loadu_pd(r1 + j + 4 * l), xv, s[1][l]);
+        s[2][l] = _mm256_fmadd_pd(_mm256_loadu_pd(r2 + j + 4 * l), xv, s[2][l]);
+        s[3][l] = _mm256_fmadd_pd(_mm256_loadu_pd(r3 + j + 4 * l), xv, s[3][l]);
+      }
+    }
+    for (; j + 4 <= n; j += 4) {
+      const __m256d xv = _mm256_loadu_pd(x + j);
+      s[0][0] = _mm256_fmadd_pd(_mm256_loadu_pd(r0 + j), xv, s[0][0]);
+      s[1][0] = _mm256_fmadd_pd(_mm256_loadu_pd(r1 + j), xv, s[1][0]);
+      s[2][0] = _mm256_fmadd_pd(_mm256_loadu_pd(r2 + j), xv, s[2][0]);
+      s[3][0] = _mm256_fmadd_pd(_mm256_loadu_pd(r3 + j), xv, s[3][0]);
+    }
+    const double *rows[4] = {r0, r1, r2, r3};
+    for (int r = 0; r < 4; r++) {
+      _Alignas(32) double lanes[4];
+      _mm256_store_pd(lanes, _mm256_add_pd(_mm256_add_pd(s[r][0], s[r][1]), _mm256_add_pd(s[r][2], s[r][3])));
+      double t = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+      for (ptrdiff_t jj = j; jj < n; jj++) t += rows[r][jj] * x[jj];
+      y[i + r] = beta == 0 ? alpha * t : alpha * t + beta * y[i + r];
+    }
+  }
+  for (; i < i1; i++) {
+    const double t = dot_avx2(a + i * lda, x, n);
+    y[i] = beta == 0 ? alpha * t : alpha * t + beta * y[i];
+  }
+}
+
+/// Sixteen columns at once with their sums in registers, streaming down the rows.
+__attribute__((target("avx2,fma")))
+static void gemv_t_avx2(ptrdiff_t j0, ptrdiff_t j1, ptrdiff_t m, double alpha, const double *a, ptrdiff_t lda,
+                        const double *x, double beta, double *y) {
+  const __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
+  ptrdiff_t j = j0;
+  for (; j + 16 <= j1; j += 16) {
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd(), s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
+    const double *col = a + j;
+    for (ptrdiff_t i = 0; i < m; i++, col += lda) {
+      const __m256d xi = _mm256_broadcast_sd(x + i);
+      s0 = _mm256_fmadd_pd(xi, _mm256_loadu_pd(col), s0);
+      s1 = _mm256_fmadd_pd(xi, _mm256_loadu_pd(col + 4), s1);
+      s2 = _mm256_fmadd_pd(xi, _mm256_loadu_pd(col + 8), s2);
+      s3 = _mm256_fmadd_pd(xi, _mm256_loadu_pd(col + 12), s3);
+    }
+    __m256d out[4] = {s0, s1, s2, s3};
+    for (int l = 0; l < 4; l++) {
+      __m256d v = _mm256_mul_pd(va, out[l]);
+      if (beta != 0) v = _mm256_fmadd_pd(vb, _mm256_loadu_pd(y + j + 4 * l), v);
+      _mm256_storeu_pd(y + j + 4 * l, v);
+    }
+  }
+  for (; j < j1; j++) {
+    double s = 0;
+    for (ptrdiff_t i = 0; i < m; i++) s = fma(x[i], a[i * lda + j], s);
+    const double v = alpha * s;
+    y[j] = beta == 0 ? v : fma(beta, y[j], v);
+  }
+}
+#endif
+
+void mfld_gemv(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, double alpha, const double *a, ptrdiff_t lda,
+               const double *x, double beta, double *y) {
+#if MFLD_X86
+  if (mfld_kernels_isa() == 1) { gemv_avx2(i0, i1, n, alpha, a, lda, x, beta, y); return; }
+#endif
+  gemv_portable(i0, i1, n, alpha, a, lda, x, beta, y);
+}
+
+void mfld_gemv_t(ptrdiff_t j0, ptrdiff_t j1, ptrdiff_t m, double alpha, const double *a, ptrdiff_t lda,
+                 const double *x, double beta, double *y) {
+#if MFLD_X86
+  if (mfld_kernels_isa() == 1) { gemv_t_avx2(j0, j1, m, alpha, a, lda, x, beta, y); return; }
+#endif
+  gemv_t_portable(j0, j1, m, alpha, a, lda, x, beta, y);
+}
 
 double mfld_dot(const double *x, const double *y, ptrdiff_t n) {
 #if MFLD_X86

@@ -83,20 +83,28 @@ public final class VarianceReduced: StochasticGradient, Checkpointable {
     super.init(stepSize: stepSize, temperature: temperature, batchSize: batchSize, random: random)
   }
 
-  public func checkpointState() -> [String: [Double]] { anchor.map { ["anchor": $0.coordinates] } ?? [:] }
-  public func restoreCheckpoint(_ state: [String: [Double]]) throws { pendingAnchor = state["anchor"] }
-  var pendingAnchor: [Double]?
+  /// The anchor and its full gradient. The gradient is saved rather than recomputed on resume: an
+  /// objective with solver state (the bilevel warm start) would see an extra solve and move on.
+  public func checkpointState() -> [String: [Double]] {
+    anchor.map { ["anchor": $0.coordinates, "anchor_gradient": anchorGradient] } ?? [:]
+  }
+  public func restoreCheckpoint(_ state: [String: [Double]]) throws {
+    guard let saved = state["anchor"] else { return }
+    guard let gradient = state["anchor_gradient"], gradient.count == saved.count else {
+      throw ConfigError(path: "checkpoint.integrator", "the svrg anchor has no matching anchor_gradient", fix: "start the run again without resuming")
+    }
+    pendingAnchor = (saved, gradient)
+  }
+  var pendingAnchor: (cloud: [Double], gradient: [Double])?
 
   public override func estimateGradient(_ state: SolverState, problem: Problem, into g: UnsafeMutableBufferPointer<Double>,
                                         parallel: Parallel) throws -> Double {
     let objective = problem.objective as! any MinibatchObjective
     if let saved = pendingAnchor {
-      // The anchor's full gradient is a deterministic function of the anchor: recompute it.
       pendingAnchor = nil
-      if let a = ParticleCloud.restored(saved, like: state.cloud) {
+      if let a = ParticleCloud.restored(saved.cloud, like: state.cloud), saved.gradient.count == g.count {
         anchor = a
-        if anchorGradient.count != g.count { anchorGradient = [Double](repeating: 0, count: g.count) }
-        _ = try anchorGradient.withUnsafeMutableBufferPointer { try objective.evaluate(a, gradient: $0, parallel: parallel) }
+        anchorGradient = saved.gradient
       }
     }
     if state.step % anchorPeriod == 0 || anchor == nil {

@@ -45,8 +45,10 @@ struct DenseTests {
     return c
   }
 
+  /// Shapes cover edge tiles in both directions, several depth blocks, and B narrow enough (≤ 32
+  /// columns) that a row-major A is read in place, with a short last sliver.
   @Test("the packed product matches schoolbook sums for every transposition, edge tiles and several depth blocks",
-        arguments: [(1, 1, 1), (7, 5, 3), (13, 17, 300), (100, 37, 513), (6, 8, 256), (97, 250, 40)])
+        arguments: [(1, 1, 1), (7, 5, 3), (13, 17, 300), (100, 37, 513), (6, 8, 256), (97, 250, 40), (101, 21, 700)])
   func productMatchesReference(m: Int, n: Int, k: Int) {
     let a = Self.matrix(m, k, seed: 1), b = Self.matrix(k, n, seed: 2)
     // A row-major (m × k) or stored transposed (k × m); likewise B.

@@ -34,6 +34,9 @@ struct ReliabilityTests {
     ("examples/annealing.json", ["steps=6000", "integrator.temperature.steps_per_stage=1200"], "1000"),
     // A bilevel run (the inner solve's warm start travels in the checkpoint).
     ("examples/bilevel-2nn.json", ["steps=400", "record.every=5"], "50"),
+    // SVRG on the bilevel reduction (the anchor gradient travels too: recomputing it would move the
+    // inner solver's state).
+    ("examples/bilevel-2nn.json", ["steps=400", "record.every=5", "integrator.type=svrg", "integrator.batch_size=50", "integrator.anchor_period=7"], "50"),
   ])
   func resumeAfterKill(file: String, overrides: [String], every: String) throws {
     let sets = overrides.flatMap { ["--set", $0] }

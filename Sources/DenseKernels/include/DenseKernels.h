@@ -39,6 +39,16 @@ int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
                     const double *a, ptrdiff_t rs, ptrdiff_t cs, const double *packedB,
                     double beta, double *c, ptrdiff_t ldc, int lower, ptrdiff_t diagonal);
 
+/// y[i] = alpha·Σ_j a[i·lda + j] x[j] + beta·y[i] for rows i ∈ [i0, i1) (beta == 0: y not read).
+/// Each row's sum has the same order however the rows are split.
+void mfld_gemv(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, double alpha, const double *a, ptrdiff_t lda,
+               const double *x, double beta, double *y);
+
+/// y[j] = alpha·Σ_i x[i] a[i·lda + j] + beta·y[j] for columns j ∈ [j0, j1), the sum over i = 0..<m in
+/// order (one fused multiply–add per term on the AVX2 path), the same however the columns are split.
+void mfld_gemv_t(ptrdiff_t j0, ptrdiff_t j1, ptrdiff_t m, double alpha, const double *a, ptrdiff_t lda,
+                 const double *x, double beta, double *y);
+
 /// Σ x[i]·y[i] with a fixed summation order.
 double mfld_dot(const double *x, const double *y, ptrdiff_t n);
 
@@ -55,7 +65,7 @@ void mfld_gaussian_sums(const double *y, ptrdiff_t p0, ptrdiff_t p1, ptrdiff_t d
 
 /// A thread-local scratch buffer of at least `count` doubles, 64-byte aligned, kept for the thread's
 /// life. Slots 0–7 are independent: 0 packs A, 1 packs B (`Dense.product`), 2–3 `Dense.choleskyFactor`,
-/// 4 the pairwise sums. NULL if memory is exhausted.
+/// 4 the pairwise sums, 5 a short sliver. NULL if memory is exhausted.
 double *mfld_scratch(int slot, size_t count);
 
 #ifdef __cplusplus

@@ -2,7 +2,7 @@ import SolverAPI
 
 /// The features of a two-layer network (MATH.md §2): Φ(w)_k = σ(⟨w, x̃_k⟩) with x̃_k = (x_k, 1) when a
 /// bias is appended, and ∇_w Φ(w)_k = σ'(⟨w, x̃_k⟩) x̃_k. Jacobian data is the m × n matrix σ'(Z),
-/// Z = W X̃ᵀ, so the pullback is one product: g = diag(c) (σ'(Z) ∘ 1uᵀ) X̃.
+/// Z = W X̃ᵀ, so the pullback is one product: g = diag(c) σ'(Z) (diag(u) X̃).
 public final class RidgeFeatures: FeatureMap {
   public let activation: Activation
   /// n × D inputs (D = d + 1 with the bias).
@@ -53,21 +53,19 @@ public final class RidgeFeatures: FeatureMap {
     }
   }
 
+  /// g = diag(c) σ'(Z) (diag(u) X̃): one product of the m × n Jacobian data with the n × D weighted
+  /// inputs, then a row scaling.
   public func pullback(_ w: ParticleCloud, jacobian: UnsafePointer<Double>, weights u: UnsafePointer<Double>,
                        scales c: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, parallel: Parallel) {
     let m = w.count, n = sampleCount, D = dimension
-    if weighted.count != m * n { weighted = [Double](repeating: 0, count: m * n) }
-    weighted.withUnsafeMutableBufferPointer { mp in
-      let M = mp.baseAddress!
-      parallel.forEachChunk(m, grain: max(1, 8192 / max(1, n))) { rows in
-        for i in rows {
-          let ci = c[i], ji = jacobian + i * n, mi = M + i * n
-          for k in 0..<n { mi[k] = ci * ji[k] * u[k] }
-        }
-      }
+    if weighted.count != n * D { weighted = [Double](repeating: 0, count: n * D) }
+    weighted.withUnsafeMutableBufferPointer { wp in
+      let ux = wp.baseAddress!
       inputs.withUnsafeBufferPointer { xp in
-        Dense.multiply(M, xp.baseAddress!, into: g, m: m, n: D, k: n, parallel: parallel)
+        for k in 0..<n { for j in 0..<D { ux[k * D + j] = u[k] * xp[k * D + j] } }
       }
+      Dense.multiply(jacobian, ux, into: g, m: m, n: D, k: n, parallel: parallel)
     }
+    for i in 0..<m { for j in 0..<D { g[i * D + j] *= c[i] } }
   }
 }

@@ -96,24 +96,23 @@ public enum Dense {
     }
   }
 
+  /// Elements per chunk of a matrix–vector product: enough work (~30 µs) to pay for handing a chunk
+  /// to another thread. Chunking never changes a result (each output is one sum in a fixed order).
+  static let vectorChunk = 131_072
+
   /// y (m) = α A x + β y for A m × n.
   public static func multiply(_ a: UnsafePointer<Double>, vector x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
                               m: Int, n: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
-    parallel.forEachChunk(m, grain: max(1, 65_536 / max(1, n))) { rows in
-      for i in rows {
-        let s = mfld_dot(a + i * n, x, n)
-        y[i] = alpha * s + (beta == 0 ? 0 : beta * y[i])
-      }
+    parallel.forEachChunk(m, grain: max(4, vectorChunk / max(1, n)).roundedUp(to: 4)) { rows in
+      mfld_gemv(rows.lowerBound, rows.upperBound, n, alpha, a, n, x, beta, y)
     }
   }
 
-  /// y (n) = α Aᵀ x + β y for A m × n (accumulated over A's rows in order).
+  /// y (n) = α Aᵀ x + β y for A m × n (each y_j summed over A's rows in order).
   public static func multiplyTransposed(_ a: UnsafePointer<Double>, vector x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
                                         m: Int, n: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
-    parallel.forEachChunk(n, grain: max(256, 65_536 / max(1, m))) { columns in
-      let width = columns.count, yc = y + columns.lowerBound
-      if beta == 0 { yc.update(repeating: 0, count: width) } else if beta != 1 { for j in 0..<width { yc[j] *= beta } }
-      for i in 0..<m { mfld_axpy(alpha * x[i], a + i * n + columns.lowerBound, yc, width) }
+    parallel.forEachChunk(n, grain: max(16, vectorChunk / max(1, m)).roundedUp(to: 16)) { columns in
+      mfld_gemv_t(columns.lowerBound, columns.upperBound, m, alpha, a, n, x, beta, y)
     }
   }
 }

@@ -12,9 +12,9 @@ extension Dense {
   }
 
   /// A buffer of at least `count` doubles owned by the calling thread and reused by later calls on it
-  /// (no allocation in steady state). `slot` 4 is free for the parts; the others belong to `Dense`.
-  public static func threadScratch(_ count: Int, slot: Int32 = 4) -> UnsafeMutablePointer<Double> {
-    guard let p = mfld_scratch(slot, max(1, count)) else { fatalError("out of memory for a \(count)-double scratch buffer") }
+  /// (no allocation in steady state). One buffer per thread: a second call overwrites the first's.
+  public static func threadScratch(_ count: Int) -> UnsafeMutablePointer<Double> {
+    guard let p = mfld_scratch(4, max(1, count)) else { fatalError("out of memory for a \(count)-double scratch buffer") }
     return p
   }
 }
