@@ -1,28 +1,60 @@
+import Foundation
 import Registry
 
 enum BenchCommand: Command {
   static let name = "bench"
-  static let summary = "measure the speed of the kernels (build with -c release)"
+  static let summary = "measure solver steps/s and the speed of the kernels (build with -c release)"
+  static let suites = ["steps", "scaling", "expressions"]
+  static let defaultSuites = ["steps"]
   static let help = """
   USAGE: mfld bench [SUITE...] [--json] [--quick]
 
-  Runs the benchmark suites and prints a Markdown table (or JSON with --json).
-  SUITES: expressions (formula-defined potentials against the built-ins)
-          steps (solver steps/s at the standard sizes on 1 and 2 threads, peak memory; --quick: small sizes)
-  Build in release mode for meaningful figures: swift run -c release mfld bench
+  Runs the benchmark suites and prints a Markdown table (or the rows as JSON with --json).
+  SUITES:
+    steps        whole solver steps/s on 1 and 2 threads (and the speedup): bilevel and lift two-layer
+                 networks at (n, m, d) = (500, 200, 10), (1000, 1000, 20), (4000, 2000, 50), McKean–Vlasov
+                 with an O(m²) interaction at m = 1000, 4000, sparse deconvolution on T²; the bilevel inner
+                 residual; peak memory
+    scaling      steps/s against m (n = 1000) and against n (m = 1000), d = 20, 2 threads, with the exponent
+    expressions  formula-defined potentials against the built-ins
+    all          every suite above
+  With no SUITE: \(defaultSuites.joined(separator: " ")).
+
+  OPTIONS:
+    --json        print the rows as a JSON array of {suite, name, value, unit, note, failed}
+    --quick       the small sizes only, measured briefly (a smoke test, not figures to quote)
+    -h, --help    show this help
+
+  Each case is timed for at least 1 s and 3 steps after a warm-up step (or one step, if that alone takes 10 s).
+  Build in release mode for meaningful figures: swift run -c release mfld bench all
   """
 
   static func run(_ words: [String]) throws -> Int32 {
     let a = try ParsedArguments(words, options: [], flags: ["--json", "--quick"])
-    let suites = a.positionals.isEmpty ? ["expressions"] : a.positionals
+    var chosen: [String] = []
+    for s in a.positionals.isEmpty ? defaultSuites : a.positionals {
+      if s == "all" { chosen += suites; continue }
+      guard suites.contains(s) else {
+        throw UsageError("unknown suite '\(s)'" + didYouMean(s, suites + ["all"]) + "; please provide one of " + (suites + ["all"]).joined(separator: ", "))
+      }
+      chosen.append(s)
+    }
+    var seen = Set<String>()
+    chosen = chosen.filter { seen.insert($0).inserted }
+    let showProgress = Terminal.stderrIsTerminal
+    let options = Benchmark.Options(
+      quick: a.flags.contains("--quick"), progress: { message in
+        if showProgress { FileHandle.standardError.write(Data(("\r\u{1B}[2Kmfld bench: " + message + "…").utf8)) }
+      })
     var rows: [Benchmark.Row] = []
-    for s in suites {
+    for s in chosen {
       switch s {
-      case "expressions": rows += try Benchmark.expressions()
-      case "steps": rows += try Benchmark.steps(quick: a.flags.contains("--quick"))
-      default: throw UsageError("unknown suite '\(s)'" + didYouMean(s, ["expressions", "steps"]) + "; please provide one of expressions, steps")
+      case "steps": rows += try Benchmark.steps(options)
+      case "scaling": rows += try Benchmark.scaling(options)
+      default: rows += try Benchmark.expressions()
       }
     }
+    if showProgress { Terminal.clearLine() }
     print(a.flags.contains("--json") ? Benchmark.json(rows) : Benchmark.table(rows))
     return 0
   }
