@@ -3,11 +3,11 @@ import Registry
 
 enum BenchCommand: Command {
   static let name = "bench"
-  static let summary = "measure solver steps/s and the speed of the kernels (build with -c release)"
-  static let suites = ["steps", "scaling", "expressions"]
-  static let defaultSuites = ["steps"]
+  static let summary = "measure solver steps/s against the NumPy reference (build with -c release)"
+  static let suites = ["steps", "scaling", "peers", "expressions"]
+  static let defaultSuites = ["steps", "peers"]
   static let help = """
-  USAGE: mfld bench [SUITE...] [--json] [--quick]
+  USAGE: mfld bench [SUITE...] [--json] [--quick] [--peers DIR]
 
   Runs the benchmark suites and prints a Markdown table (or the rows as JSON with --json).
   SUITES:
@@ -16,6 +16,8 @@ enum BenchCommand: Command {
                  with an O(m²) interaction at m = 1000, 4000, sparse deconvolution on T²; the bilevel inner
                  residual; peak memory
     scaling      steps/s against m (n = 1000) and against n (m = 1000), d = 20, 2 threads, with the exponent
+    peers        the bilevel and lift steps in NumPy (DIR/numpy_steps.py, when python3 and numpy are there):
+                 one noiseless step must agree to 1e-9; steps/s of both and the ratio
     expressions  formula-defined potentials against the built-ins
     all          every suite above
   With no SUITE: \(defaultSuites.joined(separator: " ")).
@@ -23,14 +25,16 @@ enum BenchCommand: Command {
   OPTIONS:
     --json        print the rows as a JSON array of {suite, name, value, unit, note, failed}
     --quick       the small sizes only, measured briefly (a smoke test, not figures to quote)
+    --peers DIR   where numpy_steps.py is (default: bench/peers, relative to the current folder)
     -h, --help    show this help
 
   Each case is timed for at least 1 s and 3 steps after a warm-up step (or one step, if that alone takes 10 s).
-  Build in release mode for meaningful figures: swift run -c release mfld bench all
+  Exit status 3 when a peer check fails (a step disagrees with NumPy beyond 1e-9, or the NumPy reference
+  fails). Build in release mode for meaningful figures: swift run -c release mfld bench all
   """
 
   static func run(_ words: [String]) throws -> Int32 {
-    let a = try ParsedArguments(words, options: [], flags: ["--json", "--quick"])
+    let a = try ParsedArguments(words, options: ["--peers"], flags: ["--json", "--quick"])
     var chosen: [String] = []
     for s in a.positionals.isEmpty ? defaultSuites : a.positionals {
       if s == "all" { chosen += suites; continue }
@@ -43,7 +47,8 @@ enum BenchCommand: Command {
     chosen = chosen.filter { seen.insert($0).inserted }
     let showProgress = Terminal.stderrIsTerminal
     let options = Benchmark.Options(
-      quick: a.flags.contains("--quick"), progress: { message in
+      quick: a.flags.contains("--quick"), peersDirectory: a.last("--peers") ?? "bench/peers",
+      progress: { message in
         if showProgress { FileHandle.standardError.write(Data(("\r\u{1B}[2Kmfld bench: " + message + "…").utf8)) }
       })
     var rows: [Benchmark.Row] = []
@@ -51,11 +56,17 @@ enum BenchCommand: Command {
       switch s {
       case "steps": rows += try Benchmark.steps(options)
       case "scaling": rows += try Benchmark.scaling(options)
+      case "peers": rows += try Benchmark.peers(options)
       default: rows += try Benchmark.expressions()
       }
     }
     if showProgress { Terminal.clearLine() }
     print(a.flags.contains("--json") ? Benchmark.json(rows) : Benchmark.table(rows))
+    let failed = rows.filter(\.failed)
+    guard failed.isEmpty else {
+      Terminal.error("\(failed.count) check\(failed.count == 1 ? "" : "s") failed (see the table): " + failed.map(\.name).joined(separator: "; "))
+      return 3
+    }
     return 0
   }
 }
