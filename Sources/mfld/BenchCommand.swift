@@ -3,9 +3,9 @@ import Registry
 
 enum BenchCommand: Command {
   static let name = "bench"
-  static let summary = "measure solver steps/s against the NumPy reference (build with -c release)"
-  static let suites = ["steps", "scaling", "peers", "expressions"]
-  static let defaultSuites = ["steps", "peers"]
+  static let summary = "measure steps/s, kernel GFLOP/s, and the NumPy reference (build with -c release)"
+  static let suites = ["steps", "scaling", "peers", "kernels", "expressions"]
+  static let defaultSuites = ["steps", "peers", "kernels"]
   static let help = """
   USAGE: mfld bench [SUITE...] [--json] [--quick] [--peers DIR]
 
@@ -18,6 +18,8 @@ enum BenchCommand: Command {
     scaling      steps/s against m (n = 1000) and against n (m = 1000), d = 20, 2 threads, with the exponent
     peers        the bilevel and lift steps in NumPy (DIR/numpy_steps.py, when python3 and numpy are there):
                  one noiseless step must agree to 1e-9; steps/s of both and the ratio
+    kernels      GFLOP/s of the dominant dense kernels at the big steps' shapes, 1 and 2 threads, and
+                 NumPy's at the same shapes in the same run
     expressions  formula-defined potentials against the built-ins
     all          every suite above
   With no SUITE: \(defaultSuites.joined(separator: " ")).
@@ -57,6 +59,7 @@ enum BenchCommand: Command {
       case "steps": rows += try Benchmark.steps(options)
       case "scaling": rows += try Benchmark.scaling(options)
       case "peers": rows += try Benchmark.peers(options)
+      case "kernels": rows += try Benchmark.kernels(options)
       default: rows += try Benchmark.expressions()
       }
     }
