@@ -3,8 +3,8 @@ import Registry
 
 enum BenchCommand: Command {
   static let name = "bench"
-  static let summary = "measure steps/s, kernel GFLOP/s, and the NumPy reference (build with -c release)"
-  static let suites = ["steps", "scaling", "peers", "kernels", "expressions"]
+  static let summary = "measure steps/s, kernel GFLOP/s, memory, and the NumPy reference (build with -c release)"
+  static let suites = ["steps", "scaling", "peers", "kernels", "memory", "expressions"]
   static let defaultSuites = ["steps", "peers", "kernels"]
   static let help = """
   USAGE: mfld bench [SUITE...] [--json] [--quick] [--peers DIR]
@@ -20,6 +20,7 @@ enum BenchCommand: Command {
                  one noiseless step must agree to 1e-9; steps/s of both and the ratio
     kernels      GFLOP/s of the dominant dense kernels at the big steps' shapes, 1 and 2 threads, and
                  NumPy's at the same shapes in the same run
+    memory       peak RSS of `mfld run` (bilevel (1000, 1000, 20)) in a child process for 20 and 200 steps
     expressions  formula-defined potentials against the built-ins
     all          every suite above
   With no SUITE: \(defaultSuites.joined(separator: " ")).
@@ -50,6 +51,7 @@ enum BenchCommand: Command {
     let showProgress = Terminal.stderrIsTerminal
     let options = Benchmark.Options(
       quick: a.flags.contains("--quick"), peersDirectory: a.last("--peers") ?? "bench/peers",
+      executable: try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
       progress: { message in
         if showProgress { FileHandle.standardError.write(Data(("\r\u{1B}[2Kmfld bench: " + message + "…").utf8)) }
       })
@@ -60,6 +62,7 @@ enum BenchCommand: Command {
       case "scaling": rows += try Benchmark.scaling(options)
       case "peers": rows += try Benchmark.peers(options)
       case "kernels": rows += try Benchmark.kernels(options)
+      case "memory": rows += try Benchmark.memory(options)
       default: rows += try Benchmark.expressions()
       }
     }
