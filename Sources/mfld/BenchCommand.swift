@@ -30,6 +30,10 @@ enum BenchCommand: Command {
     --quick       the small sizes only, measured briefly (a smoke test, not figures to quote)
     --peers DIR   where numpy_steps.py is (default: bench/peers, relative to the current folder)
     -h, --help    show this help
+    --child-rusage FILE -- PROGRAM ARGS...
+                  (used by the memory suite) run PROGRAM as a child of this fresh process and write its exit
+                  status and peak RSS (wait4) to FILE: Linux charges a program, at exec, with the peak RSS of
+                  the image it replaces, so a child spawned by the benchmark itself would inherit its figure
 
   Each case is timed for at least 1 s and 3 steps after a warm-up step (or one step, if that alone takes 10 s).
   Exit status 3 when a peer check fails (a step disagrees with NumPy beyond 1e-9, or the NumPy reference
@@ -37,7 +41,12 @@ enum BenchCommand: Command {
   """
 
   static func run(_ words: [String]) throws -> Int32 {
-    let a = try ParsedArguments(words, options: ["--peers"], flags: ["--json", "--quick"])
+    let a = try ParsedArguments(words, options: ["--peers", "--child-rusage"], flags: ["--json", "--quick"])
+    if let file = a.last("--child-rusage") {
+      guard !a.positionals.isEmpty else { throw UsageError("--child-rusage FILE needs the program to run after --") }
+      try Benchmark.reportChildUsage(a.positionals, to: file)
+      return 0
+    }
     var chosen: [String] = []
     for s in a.positionals.isEmpty ? defaultSuites : a.positionals {
       if s == "all" { chosen += suites; continue }

@@ -70,6 +70,20 @@ struct BenchTests {
     #expect(r.stdout.split(separator: "\n").count == 3, "header, rule, one row")
   }
 
+  @Test("bench --child-rusage runs a program and writes its exit status and peak RSS (the memory suite's helper)")
+  func childUsage() throws {
+    let dir = try MFLD.temporaryDirectory()
+    for (program, status) in [("/bin/true", 0), ("/bin/false", 1)] {
+      let file = dir.appendingPathComponent("usage.json").path
+      let r = try MFLD.run(["bench", "--child-rusage", file, "--", program])
+      #expect(r.status == 0, "\(r.stderr)")
+      guard case .object(let o) = try JSONParser.parse(String(contentsOfFile: file, encoding: .utf8)) else { Issue.record("not an object"); return }
+      #expect(o["status"]?.doubleValue == Double(status))
+      #expect((o["peak_bytes"]?.doubleValue ?? 0) > 0)
+    }
+    #expect(try MFLD.run(["bench", "--child-rusage", dir.appendingPathComponent("x.json").path]).status == 2)
+  }
+
   @Test("an unknown suite is a usage error with a suggestion")
   func unknownSuite() throws {
     let r = try MFLD.run(["bench", "kernel"])
