@@ -3,14 +3,104 @@ import Objectives
 import SolverAPI
 
 /// Benchmarks `mfld bench` runs: each row is one measured figure, printed as a table or JSON.
-/// Figures are medians of repeated timed rounds (release builds only give meaningful numbers).
+/// Release builds only give meaningful numbers. The suites live beside this file:
+///
+///     expressions   formula-defined potentials against the built-ins (here)
+///     steps         whole solver steps/s at the standard sizes, 1 and 2 threads   (Benchmark+Steps.swift)
+///     scaling       steps/s against m and against n                                 (Benchmark+Steps.swift)
+///     peers         the same steps in NumPy: agreement to 1e-9 and the speed ratio  (Benchmark+Peers.swift)
+///     kernels       GFLOP/s of the dominant dense kernels, and NumPy's              (Benchmark+Kernels.swift)
+///     memory        peak RSS of a child `mfld run` for two run lengths              (Benchmark+Memory.swift)
 public enum Benchmark {
   public struct Row: Sendable {
     public var suite: String
     public var name: String
+    /// NaN when the row carries no figure (a skipped suite); written as null in JSON, "—" in the table.
     public var value: Double
     public var unit: String
     public var note: String
+    /// A check this row stands for failed (a peer mismatch): `mfld bench` exits nonzero.
+    public var failed: Bool
+
+    public init(suite: String, name: String, value: Double, unit: String, note: String, failed: Bool = false) {
+      self.suite = suite
+      self.name = name
+      self.value = value
+      self.unit = unit
+      self.note = note
+      self.failed = failed
+    }
+  }
+
+  /// What every suite is told: how long to measure, where the NumPy peer is, how to report progress.
+  public struct Options {
+    /// The small sizes only, measured briefly (tests, a first look).
+    public var quick: Bool
+    /// The folder holding `numpy_steps.py`.
+    public var peersDirectory: String
+    /// The `mfld` binary the memory suite runs as a child (default: this process's own executable).
+    public var executable: String?
+    /// Called with a short description of what is being measured next.
+    public var progress: (String) -> Void
+
+    public init(quick: Bool = false, peersDirectory: String = "bench/peers", executable: String? = nil,
+                progress: @escaping (String) -> Void = { _ in }) {
+      self.quick = quick
+      self.peersDirectory = peersDirectory
+      self.executable = executable
+      self.progress = progress
+    }
+
+    /// How long to time one case: at least `minSeconds` and `minRuns` runs, but stop after
+    /// `maxSeconds` once one run is in (a single step that long is a measurement of its own).
+    var budget: Budget { quick ? Budget(minSeconds: 0.2, minRuns: 2, maxSeconds: 2) : Budget(minSeconds: 1, minRuns: 3, maxSeconds: 10) }
+  }
+
+  /// How long a measurement lasts (see `Options.budget`).
+  struct Budget {
+    var minSeconds: Double
+    var minRuns: Int
+    var maxSeconds: Double
+
+    func done(runs: Int, seconds: Double) -> Bool {
+      runs >= 1 && ((runs >= minRuns && seconds >= minSeconds) || seconds >= maxSeconds)
+    }
+  }
+
+  static func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+  }
+
+  /// Runs per second of `body`: one untimed warm-up call unless `warmUp` is false (it allocates the
+  /// scratch buffers), then calls until `budget` is met. Returns the rate and the number of timed calls.
+  static func rate(_ budget: Budget, warmUp: Bool = true, _ body: () throws -> Void) rethrows -> (perSecond: Double, runs: Int) {
+    if warmUp { try body() }
+    let clock = ContinuousClock(), start = clock.now
+    var runs = 0, elapsed = 0.0
+    repeat {
+      try body()
+      runs += 1
+      elapsed = seconds(clock.now - start)
+    } while !budget.done(runs: runs, seconds: elapsed)
+    return (Double(runs) / elapsed, runs)
+  }
+
+  /// The median seconds of `body` over repetitions until `budget` is met; `prepare` runs untimed
+  /// before each one (e.g. to restore a matrix a factorization overwrote).
+  static func medianSeconds(_ budget: Budget, prepare: () -> Void = {}, _ body: () -> Void) -> (seconds: Double, runs: Int) {
+    let clock = ContinuousClock()
+    var samples: [Double] = [], total = 0.0
+    repeat {
+      prepare()
+      let start = clock.now
+      body()
+      let s = seconds(clock.now - start)
+      samples.append(s)
+      total += s
+    } while !budget.done(runs: samples.count, seconds: total)
+    samples.sort()
+    let k = samples.count
+    return (k % 2 == 1 ? samples[k / 2] : 0.5 * (samples[k / 2 - 1] + samples[k / 2]), k)
   }
 
   /// Median seconds per call of `a` and of `b` over `rounds` rounds of `calls` calls each. Every
@@ -19,15 +109,14 @@ public enum Benchmark {
   static func time(rounds: Int = 15, calls: Int, _ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
     var samples: ([Double], [Double]) = ([], [])
     let clock = ContinuousClock()
-    func seconds(_ body: () -> Void) -> Double {
+    func perCall(_ body: () -> Void) -> Double {
       let start = clock.now
       for _ in 0..<calls { body() }
-      let d = clock.now - start
-      return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) / Double(calls)
+      return seconds(clock.now - start) / Double(calls)
     }
     for _ in 0..<rounds {
-      samples.0.append(seconds(a))
-      samples.1.append(seconds(b))
+      samples.0.append(perCall(a))
+      samples.1.append(perCall(b))
     }
     return (samples.0.sorted()[rounds / 2], samples.1.sorted()[rounds / 2])
   }
@@ -67,66 +156,29 @@ public enum Benchmark {
     return rows
   }
 
-  /// A table that pastes into Markdown.
+  /// A figure as the table prints it: 4 significant digits at most, scientific for tiny values.
+  static func format(_ v: Double) -> String {
+    if !v.isFinite { return v.isNaN ? "—" : (v > 0 ? "∞" : "−∞") }
+    if v != 0 && abs(v) < 0.01 { return String(format: "%.1e", v) }
+    return String(format: abs(v) < 10 ? "%.2f" : (abs(v) < 1000 ? "%.1f" : "%.0f"), v)
+  }
+
+  /// A table that pastes into Markdown (`|` inside a cell is escaped).
   public static func table(_ rows: [Row]) -> String {
+    func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
     var out = ["| suite | benchmark | value | unit | note |", "| --- | --- | ---: | --- | --- |"]
     for r in rows {
-      out.append("| \(r.suite) | \(r.name) | \(String(format: r.value < 10 ? "%.2f" : "%.1f", r.value)) | \(r.unit) | \(r.note) |")
+      out.append("| \(cell(r.suite)) | \(cell(r.name)) | \(format(r.value)) | \(cell(r.unit)) | \(cell(r.note)) |")
     }
     return out.joined(separator: "\n")
   }
 
-  /// The rows as a JSON array.
+  /// The rows as a JSON array of {suite, name, value, unit, note, failed} (value null when there is none).
   public static func json(_ rows: [Row]) -> String {
     ConfigValue.array(rows.map { r in
-      .object(["suite": .string(r.suite), "name": .string(r.name), "value": .real(r.value), "unit": .string(r.unit), "note": .string(r.note)])
+      .object(["suite": .string(r.suite), "name": .string(r.name), "value": .real(r.value), "unit": .string(r.unit),
+               "note": .string(r.note), "failed": .bool(r.failed)])
     }).jsonText(pretty: true)
-  }
-}
-
-extension Benchmark {
-  /// Steps per second of whole solver steps at the standard sizes of the performance issue, on 1 and 2
-  /// threads, with the peak resident memory so far. `quick` runs the small sizes only.
-  public static func steps(quick: Bool) throws -> [Row] {
-    struct Case { var name: String; var config: ConfigValue; var steps: Int }
-    func network(_ reduction: ConfigValue, n: Int, m: Int, d: Int) -> ConfigValue {
-      ["seed": 1, "objective": ["type": "two-layer-network", "data": ["type": "teacher", "dimension": .integer(d), "samples": .integer(n)], "lambda": 0.001],
-       "reduction": reduction, "integrator": ["type": "euler-maruyama", "step": 0.1, "temperature": 1e-4],
-       "particles": ["count": .integer(m), "init": "uniform"], "steps": 0, "record": ["every": 1_000_000]]
-    }
-    func mckeanVlasov(m: Int) -> ConfigValue {
-      ["seed": 1, "domain": ["type": "euclidean", "dimension": 2],
-       "objective": ["type": "sum", "terms": [["type": "potential", "V": "quadratic"],
-                                              ["type": "interaction", "W": ["type": "gaussian", "bandwidth": 0.5, "strength": -1.0]]]],
-       "integrator": ["type": "euler-maruyama", "step": 0.01, "temperature": 0.5],
-       "particles": ["count": .integer(m)], "steps": 0, "record": ["every": 1_000_000]]
-    }
-    var cases: [Case] = []
-    let sizes = quick ? [(500, 200, 10)] : [(500, 200, 10), (1000, 1000, 20), (4000, 2000, 50)]
-    for (n, m, d) in sizes {
-      let k = n * m > 1_000_000 ? 2 : 20
-      cases.append(Case(name: "bilevel (n, m, d) = (\(n), \(m), \(d))", config: network("bilevel", n: n, m: m, d: d), steps: k))
-      cases.append(Case(name: "lift (n, m, d) = (\(n), \(m), \(d))", config: network(["type": "lift", "metric": "wasserstein"], n: n, m: m, d: d), steps: k))
-    }
-    for m in quick ? [1000] : [1000, 4000] {
-      cases.append(Case(name: "McKean–Vlasov, Gaussian interaction O(m²), m = \(m)", config: mckeanVlasov(m: m), steps: m > 2000 ? 5 : 20))
-    }
-    var rows: [Row] = []
-    for c in cases {
-      var rates: [Double] = []
-      for threads in [1, 2] {
-        var e = try Experiment.compose(c.config, overrides: ["threads=\(threads)"])
-        e.plan.lastStep = c.steps
-        let clock = ContinuousClock(), start = clock.now
-        _ = try Solver.run(e.plan, sink: TraceTable())
-        let d = (clock.now - start).components
-        rates.append(Double(c.steps) / (Double(d.seconds) + Double(d.attoseconds) * 1e-18))
-      }
-      rows.append(Row(suite: "steps", name: c.name + ", 1 thread", value: rates[0], unit: "steps/s", note: ""))
-      rows.append(Row(suite: "steps", name: c.name + ", 2 threads", value: rates[1], unit: "steps/s",
-                      note: String(format: "%.2f× one thread; peak RSS %.0f MB", rates[1] / rates[0], peakResidentMegabytes())))
-    }
-    return rows
   }
 
   /// The process's peak resident set size so far.

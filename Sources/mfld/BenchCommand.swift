@@ -1,29 +1,87 @@
+import Foundation
 import Registry
 
 enum BenchCommand: Command {
   static let name = "bench"
-  static let summary = "measure the speed of the kernels (build with -c release)"
+  static let summary = "measure steps/s, kernel GFLOP/s, memory, and the NumPy reference (build with -c release)"
+  static let suites = ["steps", "scaling", "peers", "kernels", "memory", "expressions"]
+  static let defaultSuites = ["steps", "peers", "kernels"]
   static let help = """
-  USAGE: mfld bench [SUITE...] [--json] [--quick]
+  USAGE: mfld bench [SUITE...] [--json] [--quick] [--peers DIR]
 
-  Runs the benchmark suites and prints a Markdown table (or JSON with --json).
-  SUITES: expressions (formula-defined potentials against the built-ins)
-          steps (solver steps/s at the standard sizes on 1 and 2 threads, peak memory; --quick: small sizes)
-  Build in release mode for meaningful figures: swift run -c release mfld bench
+  Runs the benchmark suites and prints a Markdown table (or the rows as JSON with --json).
+  SUITES:
+    steps        whole solver steps/s on 1 and 2 threads (and the speedup): bilevel and lift two-layer
+                 networks at (n, m, d) = (500, 200, 10), (1000, 1000, 20), (4000, 2000, 50), McKean–Vlasov
+                 with an O(m²) interaction at m = 1000, 4000, sparse deconvolution on T²; the bilevel inner
+                 residual; peak memory
+    scaling      steps/s against m (n = 1000) and against n (m = 1000), d = 20, 2 threads, with the exponent
+    peers        the bilevel and lift steps in NumPy (DIR/numpy_steps.py, when python3 and numpy are there):
+                 one noiseless step must agree to 1e-9; steps/s of both and the ratio
+    kernels      GFLOP/s of the dominant dense kernels at the big steps' shapes, 1 and 2 threads, and
+                 NumPy's at the same shapes in the same run
+    memory       peak RSS of `mfld run` (bilevel (1000, 1000, 20)) in a child process for 20 and 200 steps
+    expressions  formula-defined potentials against the built-ins
+    all          every suite above
+  With no SUITE: \(defaultSuites.joined(separator: " ")).
+
+  OPTIONS:
+    --json        print the rows as a JSON array of {suite, name, value, unit, note, failed}
+    --quick       the small sizes only, measured briefly (a smoke test, not figures to quote)
+    --peers DIR   where numpy_steps.py is (default: bench/peers, relative to the current folder)
+    -h, --help    show this help
+    --child-rusage FILE -- PROGRAM ARGS...
+                  (used by the memory suite) run PROGRAM as a child of this fresh process and write its exit
+                  status and peak RSS (wait4) to FILE: Linux charges a program, at exec, with the peak RSS of
+                  the image it replaces, so a child spawned by the benchmark itself would inherit its figure
+
+  Each case is timed for at least 1 s and 3 steps after a warm-up step (or one step, if that alone takes 10 s).
+  Exit status 3 when a peer check fails (a step disagrees with NumPy beyond 1e-9, or the NumPy reference
+  fails). Build in release mode for meaningful figures: swift run -c release mfld bench all
   """
 
   static func run(_ words: [String]) throws -> Int32 {
-    let a = try ParsedArguments(words, options: [], flags: ["--json", "--quick"])
-    let suites = a.positionals.isEmpty ? ["expressions"] : a.positionals
+    let a = try ParsedArguments(words, options: ["--peers", "--child-rusage"], flags: ["--json", "--quick"])
+    if let file = a.last("--child-rusage") {
+      guard !a.positionals.isEmpty else { throw UsageError("--child-rusage FILE needs the program to run after --") }
+      try Benchmark.reportChildUsage(a.positionals, to: file)
+      return 0
+    }
+    var chosen: [String] = []
+    for s in a.positionals.isEmpty ? defaultSuites : a.positionals {
+      if s == "all" { chosen += suites; continue }
+      guard suites.contains(s) else {
+        throw UsageError("unknown suite '\(s)'" + didYouMean(s, suites + ["all"]) + "; please provide one of " + (suites + ["all"]).joined(separator: ", "))
+      }
+      chosen.append(s)
+    }
+    var seen = Set<String>()
+    chosen = chosen.filter { seen.insert($0).inserted }
+    let showProgress = Terminal.stderrIsTerminal
+    let options = Benchmark.Options(
+      quick: a.flags.contains("--quick"), peersDirectory: a.last("--peers") ?? "bench/peers",
+      executable: try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+      progress: { message in
+        if showProgress { FileHandle.standardError.write(Data(("\r\u{1B}[2Kmfld bench: " + message + "…").utf8)) }
+      })
     var rows: [Benchmark.Row] = []
-    for s in suites {
+    for s in chosen {
       switch s {
-      case "expressions": rows += try Benchmark.expressions()
-      case "steps": rows += try Benchmark.steps(quick: a.flags.contains("--quick"))
-      default: throw UsageError("unknown suite '\(s)'" + didYouMean(s, ["expressions", "steps"]) + "; please provide one of expressions, steps")
+      case "steps": rows += try Benchmark.steps(options)
+      case "scaling": rows += try Benchmark.scaling(options)
+      case "peers": rows += try Benchmark.peers(options)
+      case "kernels": rows += try Benchmark.kernels(options)
+      case "memory": rows += try Benchmark.memory(options)
+      default: rows += try Benchmark.expressions()
       }
     }
+    if showProgress { Terminal.clearLine() }
     print(a.flags.contains("--json") ? Benchmark.json(rows) : Benchmark.table(rows))
+    let failed = rows.filter(\.failed)
+    guard failed.isEmpty else {
+      Terminal.error("\(failed.count) check\(failed.count == 1 ? "" : "s") failed (see the table): " + failed.map(\.name).joined(separator: "; "))
+      return 3
+    }
     return 0
   }
 }

@@ -6,7 +6,9 @@ benchmark compares its own kernels with.
 
 DIR/problem.json lists the cases; the arrays are raw little-endian float64 files beside it. The script
 writes DIR/result.json and, per case, DIR/<case>.step.bin: the particles after one noiseless step from
-the given ones, which `mfld bench` compares with its own step (they must agree to 1e-9).
+the given ones, which `mfld bench` compares with its own step (they must agree to 1e-9). It also times
+the float64 products A @ B of the shapes [M, N, K] listed under "matmul" and the Cholesky factorizations
+of the orders listed under "cholesky" (both for at least "matmul_seconds").
 
 The formulas are MATH.md §2 (square loss R(f) = |f − y|²/2n, relu features σ(⟨w, x̃⟩), W the sphere):
   bilevel  a = (K + nλI)⁻¹ y with K = FᵀF/m (or Woodbury's m × m system when m < n), r = F a,
@@ -116,12 +118,22 @@ def matmul_rate(shape, seconds):
     return {"shape": [M, N, K], "gflops": 2.0 * M * N * K * per_second / 1e9}
 
 
+def cholesky_rate(n, seconds):
+    """GFLOP/s (n³/3 flops) of np.linalg.cholesky on a symmetric positive-definite n × n matrix."""
+    rng = np.random.default_rng(3)
+    F = rng.standard_normal((n, 2 * n))
+    A = F @ F.T / (2 * n) + np.eye(n)
+    per_second = rate(lambda: np.linalg.cholesky(A), seconds)
+    return {"n": n, "gflops": n ** 3 / 3.0 * per_second / 1e9}
+
+
 def main():
     directory = sys.argv[1]
     with open(os.path.join(directory, "problem.json")) as f:
         problem = json.load(f)
     result = {"numpy": np.__version__, "cases": [run_case(directory, c) for c in problem.get("cases", [])],
-              "matmul": [matmul_rate(s, problem.get("matmul_seconds", 1.0)) for s in problem.get("matmul", [])]}
+              "matmul": [matmul_rate(s, problem.get("matmul_seconds", 1.0)) for s in problem.get("matmul", [])],
+              "cholesky": [cholesky_rate(n, problem.get("matmul_seconds", 1.0)) for n in problem.get("cholesky", [])]}
     with open(os.path.join(directory, "result.json"), "w") as f:
         json.dump(result, f)
 

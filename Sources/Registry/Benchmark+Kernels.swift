@@ -1,0 +1,134 @@
+import Foundation
+import SolverAPI
+
+extension Benchmark {
+  /// A buffer of doubles filled with standard normal values (dense operands: no zero to skip).
+  final class Operand {
+    let pointer: UnsafeMutablePointer<Double>
+    let count: Int
+    init(_ count: Int, seed: UInt64) {
+      self.count = count
+      pointer = .allocate(capacity: count)
+      var rng = RandomStream(seed: seed).generator()
+      for i in 0..<count { pointer[i] = rng.normal() }
+    }
+    deinit { pointer.deallocate() }
+  }
+
+  /// One dense kernel at one shape, through the public `Dense` API.
+  struct Kernel {
+    var name: String
+    /// Floating-point operations of one call (the nominal count, see `note`).
+    var flops: Double
+    /// The NumPy product of the same shape, [M, N, K] (A (M × K) times B (K × N)).
+    var matmul: [Int]?
+    /// The NumPy Cholesky factorization of the same order.
+    var cholesky: Int?
+    var note: String
+    /// Untimed, before each call.
+    var prepare: () -> Void = {}
+    var call: (Parallel) -> Void
+    /// Holds the operands alive.
+    var operands: [Operand]
+  }
+
+  /// The dominant dense kernels of the big steps at the shapes they run at: the Woodbury Gram F Fᵀ and
+  /// the kernel Gram FᵀF of the bilevel inner solve, the feature product W X̃ᵀ, the pullback, Cholesky.
+  /// `quick`: the same kernels at the (500, 200, 10) shapes.
+  static func kernels(quick: Bool) -> [Kernel] {
+    // (n, m, D) of the largest step; (nk, mk) where the kernel (n × n) system is used.
+    let (n, m, D) = quick ? (500, 200, 11) : (4000, 2000, 51)
+    let (nk, mk) = quick ? (500, 200) : (1000, 1000)
+    var list: [Kernel] = []
+    do {
+      let f = Operand(m * n, seed: 1), s = Operand(m * m, seed: 2)
+      list.append(Kernel(name: "Woodbury Gram F Fᵀ, \(m) × \(m) × \(n) (multiplyTransposed)",
+                         flops: 2 * Double(m) * Double(m) * Double(n), matmul: [m, m, n],
+                         note: "2·M·N·K flops counted though C is symmetric",
+                         call: { Dense.multiplyTransposed(f.pointer, f.pointer, into: s.pointer, m: m, n: m, k: n, parallel: $0) },
+                         operands: [f, s]))
+    }
+    do {
+      let f = Operand(mk * nk, seed: 3), s = Operand(nk * nk, seed: 4)
+      list.append(Kernel(name: "kernel Gram FᵀF, \(nk) × \(nk) × \(mk) (gramOfColumns)",
+                         flops: 2 * Double(nk) * Double(nk) * Double(mk), matmul: [nk, nk, mk],
+                         note: "2·M·N·K flops counted though C is symmetric",
+                         call: { Dense.gramOfColumns(f.pointer, into: s.pointer, m: mk, n: nk, parallel: $0) },
+                         operands: [f, s]))
+    }
+    do {
+      let w = Operand(m * D, seed: 5), x = Operand(n * D, seed: 6), z = Operand(m * n, seed: 7)
+      list.append(Kernel(name: "features W X̃ᵀ, \(m) × \(n) × \(D) (multiplyTransposed)",
+                         flops: 2 * Double(m) * Double(n) * Double(D), matmul: [m, n, D], note: "",
+                         call: { Dense.multiplyTransposed(w.pointer, x.pointer, into: z.pointer, m: m, n: n, k: D, parallel: $0) },
+                         operands: [w, x, z]))
+    }
+    do {
+      let a = Operand(m * n, seed: 8), x = Operand(n * D, seed: 9), g = Operand(m * D, seed: 10)
+      list.append(Kernel(name: "pullback M X̃, \(m) × \(D) × \(n) (multiply)",
+                         flops: 2 * Double(m) * Double(D) * Double(n), matmul: [m, D, n], note: "",
+                         call: { Dense.multiply(a.pointer, x.pointer, into: g.pointer, m: m, n: D, k: n, parallel: $0) },
+                         operands: [a, x, g]))
+    }
+    do {
+      // A symmetric positive-definite system like the Woodbury one: F Fᵀ/n + I.
+      let f = Operand(m * n, seed: 11), spd = Operand(m * m, seed: 12), work = Operand(m * m, seed: 13)
+      Dense.multiplyTransposed(f.pointer, f.pointer, into: spd.pointer, m: m, n: m, k: n, alpha: 1 / Double(n), parallel: .automatic)
+      for i in 0..<m { spd.pointer[i * m + i] += 1 }
+      list.append(Kernel(name: "Cholesky, order \(m) (choleskyFactor)", flops: pow(Double(m), 3) / 3, cholesky: m,
+                         note: "n³/3 flops", prepare: { work.pointer.update(from: spd.pointer, count: m * m) },
+                         call: { precondition(Dense.choleskyFactor(work.pointer, n: m, parallel: $0), "not positive definite") },
+                         operands: [spd, work]))
+    }
+    return list
+  }
+
+  /// GFLOP/s of the dominant dense kernels on 1 and 2 threads (medians of timed repetitions) and, when
+  /// python3 with numpy is there, NumPy's GFLOP/s at the same shapes in the same run and our percentage.
+  public static func kernels(_ options: Options) throws -> [Row] {
+    let budget = options.budget
+    let list = kernels(quick: options.quick)
+    var measured: [(single: Double, double: Double, runs: (Int, Int))] = []
+    for k in list {
+      var rates: [Double] = [], runs: [Int] = []
+      for threads in [1, 2] {
+        options.progress("kernels: \(k.name), \(threads) thread\(threads == 1 ? "" : "s")")
+        let (s, r) = medianSeconds(budget, prepare: k.prepare) { k.call(Parallel(threads: threads)) }
+        rates.append(k.flops / s / 1e9)
+        runs.append(r)
+      }
+      measured.append((rates[0], rates[1], (runs[0], runs[1])))
+    }
+    // NumPy at the same shapes, through the peer script.
+    var numpy: (oneThread: PeerResult, defaultThreads: PeerResult)?, skipped: Row?
+    if let reason = NumPyPeer.unavailable(peers: options.peersDirectory) {
+      skipped = Row(suite: "kernels", name: "NumPy GFLOP/s", value: .nan, unit: "", note: "skipped: " + reason)
+    } else {
+      options.progress("kernels: NumPy")
+      let directory = try NumPyPeer.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(atPath: directory) }
+      let problem = PeerProblem(matmul: list.compactMap(\.matmul), cholesky: list.compactMap(\.cholesky), kernelSeconds: budget.minSeconds)
+      do { numpy = try NumPyPeer.run(problem, peers: options.peersDirectory, in: directory) } catch {
+        skipped = Row(suite: "kernels", name: "NumPy GFLOP/s", value: .nan, unit: "", note: "FAILED: \(error)", failed: true)
+      }
+    }
+    var rows: [Row] = []
+    for (index, (k, r)) in zip(list, measured).enumerated() {
+      rows.append(Row(suite: "kernels", name: k.name + ", 1 thread", value: r.single, unit: "GFLOP/s",
+                      note: "median of \(r.runs.0)" + (k.note.isEmpty ? "" : "; " + k.note)))
+      rows.append(Row(suite: "kernels", name: k.name + ", 2 threads", value: r.double, unit: "GFLOP/s",
+                      note: String(format: "%.2f× one thread; median of \(r.runs.1)", r.double / r.single)))
+      func figure(_ r: PeerResult?) -> Double? { k.matmul.flatMap { r?.matmul[$0] } ?? k.cholesky.flatMap { r?.cholesky[$0] } }
+      if let numpy, let one = figure(numpy.oneThread), let all = figure(numpy.defaultThreads) {
+        let theirs = max(one, all)
+        rows.append(Row(suite: "kernels", name: k.name + ", NumPy", value: theirs, unit: "GFLOP/s",
+                        note: "NumPy \(numpy.defaultThreads.numpyVersion) " + (k.cholesky != nil ? "np.linalg.cholesky" : "A @ B, distinct operands")
+                          + "; " + bestOfNote(one, all, "GFLOP/s")))
+        let percent = 100 * r.double / theirs
+        let target = index == 0 && !options.quick ? (percent >= 60 ? "target ≥ 60% at the largest size: met" : "target ≥ 60% at the largest size: NOT MET") : ""
+        rows.append(Row(suite: "kernels", name: k.name + ", Swift 2 threads / NumPy", value: percent, unit: "% of NumPy", note: target))
+      }
+    }
+    return rows + (skipped.map { [$0] } ?? [])
+  }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import SolverAPI
+import Testing
+
+/// `mfld bench` end to end, at the quick sizes (these tests run on debug builds: the figures mean
+/// nothing, the shape of the output and the NumPy agreement do).
+@Suite(.serialized)
+struct BenchTests {
+  /// python3 with numpy, as the peers suite needs it.
+  static let numpyAvailable: Bool = {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", "import numpy"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return false }
+    p.waitUntilExit()
+    return p.terminationStatus == 0
+  }()
+
+  /// The rows of `--json` output as objects.
+  func rows(_ text: String) throws -> [ConfigObject] {
+    guard case .array(let a) = try JSONParser.parse(text) else { Issue.record("not a JSON array"); return [] }
+    return a.compactMap { if case .object(let o) = $0 { return o } else { return nil } }
+  }
+
+  @Test("bench steps --quick --json: one row per case and thread count, with figures and notes")
+  func stepsJSON() throws {
+    let r = try MFLD.run(["bench", "steps", "--quick", "--json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let rows = try rows(r.stdout)
+    #expect(rows.count == 8, "bilevel, lift, McKean–Vlasov, deconvolution × 1 and 2 threads")
+    for row in rows {
+      #expect(row.keys == ["suite", "name", "value", "unit", "note", "failed"])
+      #expect(row["suite"] == "steps")
+      #expect(row["unit"] == "steps/s")
+      #expect(row["failed"] == .bool(false))
+      let value = try #require(row["value"]?.doubleValue)
+      #expect(value > 0 && value.isFinite)
+    }
+    let names = rows.compactMap { if case .string(let s)? = $0["name"] { return s } else { return nil } }
+    #expect(names.contains("bilevel (n, m, d) = (500, 200, 10), 1 thread"))
+    #expect(names.contains("bilevel (n, m, d) = (500, 200, 10), 2 threads"))
+    let bilevel = try #require(rows.first { $0["name"] == "bilevel (n, m, d) = (500, 200, 10), 2 threads" })
+    guard case .string(let note)? = bilevel["note"] else { Issue.record("no note"); return }
+    #expect(note.contains("one thread") && note.contains("max inner residual"), "\(note)")
+  }
+
+  @Test("bench peers --quick: one noiseless step agrees with NumPy to 1e-9, and the ratio is printed",
+        .enabled(if: BenchTests.numpyAvailable, "needs python3 with numpy"))
+  func peersAgree() throws {
+    let r = try MFLD.run(["bench", "peers", "--quick", "--json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let rows = try rows(r.stdout)
+    let agreement = rows.filter { if case .string(let s)? = $0["name"] { return s.contains("one noiseless step") } else { return false } }
+    #expect(agreement.count == 2, "bilevel and lift")
+    for row in agreement {
+      let difference = try #require(row["value"]?.doubleValue)
+      #expect(difference <= 1e-9, "\(row)")
+      #expect(row["failed"] == .bool(false))
+    }
+    #expect(rows.contains { $0["unit"] == "× NumPy" })
+  }
+
+  @Test("bench peers with no NumPy script skips with one row and exits 0")
+  func peersSkipped() throws {
+    let r = try MFLD.run(["bench", "peers", "--quick", "--peers", "/nonexistent/peers"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("skipped: /nonexistent/peers/numpy_steps.py not found"), "\(r.stdout)")
+    #expect(r.stdout.split(separator: "\n").count == 3, "header, rule, one row")
+  }
+
+  @Test("bench --child-rusage runs a program and writes its exit status and peak RSS (the memory suite's helper)")
+  func childUsage() throws {
+    let dir = try MFLD.temporaryDirectory()
+    for (program, status) in [("/bin/true", 0), ("/bin/false", 1)] {
+      let file = dir.appendingPathComponent("usage.json").path
+      let r = try MFLD.run(["bench", "--child-rusage", file, "--", program])
+      #expect(r.status == 0, "\(r.stderr)")
+      guard case .object(let o) = try JSONParser.parse(String(contentsOfFile: file, encoding: .utf8)) else { Issue.record("not an object"); return }
+      #expect(o["status"]?.doubleValue == Double(status))
+      #expect((o["peak_bytes"]?.doubleValue ?? 0) > 0)
+    }
+    #expect(try MFLD.run(["bench", "--child-rusage", dir.appendingPathComponent("x.json").path]).status == 2)
+  }
+
+  @Test("an unknown suite is a usage error with a suggestion")
+  func unknownSuite() throws {
+    let r = try MFLD.run(["bench", "kernel"])
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("unknown suite 'kernel'") && r.stderr.contains("did you mean 'kernels'"), "\(r.stderr)")
+  }
+}
