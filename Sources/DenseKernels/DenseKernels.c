@@ -10,6 +10,9 @@
 #include "DenseKernels.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -335,34 +338,42 @@ static void gemv_avx2(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, double alpha, con
   }
 }
 
-/// Sixteen columns at once with their sums in registers, streaming down the rows.
+/// Rows streamed in order, four at a time, into running sums held in y (or in scratch when beta ≠ 0):
+/// s_j ← fma(x_i, a_ij, s_j) for i = 0, 1, … — the same chain as one column at a time, so the same
+/// bits however the columns are split.
 __attribute__((target("avx2,fma")))
 static void gemv_t_avx2(ptrdiff_t j0, ptrdiff_t j1, ptrdiff_t m, double alpha, const double *a, ptrdiff_t lda,
                         const double *x, double beta, double *y) {
-  const __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
-  ptrdiff_t j = j0;
-  for (; j + 16 <= j1; j += 16) {
-    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd(), s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
-    const double *col = a + j;
-    for (ptrdiff_t i = 0; i < m; i++, col += lda) {
-      const __m256d xi = _mm256_broadcast_sd(x + i);
-      s0 = _mm256_fmadd_pd(xi, _mm256_loadu_pd(col), s0);
-      s1 = _mm256_fmadd_pd(xi, _mm256_loadu_pd(col + 4), s1);
-      s2 = _mm256_fmadd_pd(xi, _mm256_loadu_pd(col + 8), s2);
-      s3 = _mm256_fmadd_pd(xi, _mm256_loadu_pd(col + 12), s3);
+  const ptrdiff_t w = j1 - j0;
+  double *s = beta == 0 ? y + j0 : mfld_scratch(6, (size_t)w);
+  if (!s) { gemv_t_portable(j0, j1, m, alpha, a, lda, x, beta, y); return; }
+  memset(s, 0, (size_t)w * sizeof(double));
+  ptrdiff_t i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const double *r0 = a + i * lda + j0, *r1 = r0 + lda, *r2 = r1 + lda, *r3 = r2 + lda;
+    const __m256d x0 = _mm256_broadcast_sd(x + i), x1 = _mm256_broadcast_sd(x + i + 1);
+    const __m256d x2 = _mm256_broadcast_sd(x + i + 2), x3 = _mm256_broadcast_sd(x + i + 3);
+    ptrdiff_t j = 0;
+    for (; j + 4 <= w; j += 4) {
+      __m256d v = _mm256_loadu_pd(s + j);
+      v = _mm256_fmadd_pd(x0, _mm256_loadu_pd(r0 + j), v);
+      v = _mm256_fmadd_pd(x1, _mm256_loadu_pd(r1 + j), v);
+      v = _mm256_fmadd_pd(x2, _mm256_loadu_pd(r2 + j), v);
+      v = _mm256_fmadd_pd(x3, _mm256_loadu_pd(r3 + j), v);
+      _mm256_storeu_pd(s + j, v);
     }
-    __m256d out[4] = {s0, s1, s2, s3};
-    for (int l = 0; l < 4; l++) {
-      __m256d v = _mm256_mul_pd(va, out[l]);
-      if (beta != 0) v = _mm256_fmadd_pd(vb, _mm256_loadu_pd(y + j + 4 * l), v);
-      _mm256_storeu_pd(y + j + 4 * l, v);
-    }
+    for (; j < w; j++) s[j] = fma(x[i + 3], r3[j], fma(x[i + 2], r2[j], fma(x[i + 1], r1[j], fma(x[i], r0[j], s[j]))));
   }
-  for (; j < j1; j++) {
-    double s = 0;
-    for (ptrdiff_t i = 0; i < m; i++) s = fma(x[i], a[i * lda + j], s);
-    const double v = alpha * s;
-    y[j] = beta == 0 ? v : fma(beta, y[j], v);
+  for (; i < m; i++) {
+    const double *r = a + i * lda + j0;
+    const __m256d xi = _mm256_broadcast_sd(x + i);
+    ptrdiff_t j = 0;
+    for (; j + 4 <= w; j += 4) _mm256_storeu_pd(s + j, _mm256_fmadd_pd(xi, _mm256_loadu_pd(r + j), _mm256_loadu_pd(s + j)));
+    for (; j < w; j++) s[j] = fma(x[i], r[j], s[j]);
+  }
+  for (ptrdiff_t j = 0; j < w; j++) {
+    const double v = alpha * s[j];
+    y[j0 + j] = beta == 0 ? v : fma(beta, y[j0 + j], v);
   }
 }
 #endif
@@ -486,3 +497,92 @@ void mfld_gaussian_sums(const double *y, ptrdiff_t p0, ptrdiff_t p1, ptrdiff_t d
 #endif
   gaussian_sums_portable(y, p0, p1, d, xt, n, c, sums, moments);
 }
+
+// MARK: - Thread pool
+//
+// Persistent workers wait for a job by generation number: they spin for a while, then sleep on a
+// condition variable. A job is open until the caller has run out of indices; a worker joins only
+// while it is open (it announces itself in `inflight` first, then checks, all sequentially
+// consistent), and the caller waits for the workers that joined. So a descheduled worker never holds
+// the caller up, and the job's fields stay valid while any worker can read them.
+
+enum { MAX_WORKERS = 63, SPINS = 20000 };
+
+static struct {
+  pthread_mutex_t job, sleep;
+  pthread_cond_t wake;
+  atomic_long generation, next;
+  atomic_int closed, inflight, sleepers;
+  mfld_task task;
+  void *context;
+  ptrdiff_t count;
+  int participants, started;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+
+static inline void relax(void) {
+#if MFLD_X86
+  __builtin_ia32_pause();
+#endif
+}
+
+static void run_indices(void) {
+  ptrdiff_t i;
+  while ((i = (ptrdiff_t)atomic_fetch_add(&pool.next, 1)) < pool.count) pool.task(pool.context, i);
+}
+
+static void *pool_worker(void *argument) {
+  const int id = (int)(intptr_t)argument;
+  long seen = atomic_load(&pool.generation);
+  for (;;) {
+    long g;
+    int spins = 0;
+    while ((g = atomic_load(&pool.generation)) == seen) {
+      if (++spins < SPINS) { relax(); continue; }
+      pthread_mutex_lock(&pool.sleep);
+      atomic_fetch_add(&pool.sleepers, 1);
+      while (atomic_load(&pool.generation) == seen) pthread_cond_wait(&pool.wake, &pool.sleep);
+      atomic_fetch_sub(&pool.sleepers, 1);
+      pthread_mutex_unlock(&pool.sleep);
+    }
+    seen = g;
+    atomic_fetch_add(&pool.inflight, 1);
+    if (!atomic_load(&pool.closed) && atomic_load(&pool.generation) == g && id < pool.participants) run_indices();
+    atomic_fetch_sub(&pool.inflight, 1);
+  }
+  return NULL;
+}
+
+void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *context) {
+  if (threads <= 1 || count <= 1 || pthread_mutex_trylock(&pool.job) != 0) {
+    for (ptrdiff_t i = 0; i < count; i++) task(context, i);
+    return;
+  }
+  const int wanted = threads - 1 < MAX_WORKERS ? threads - 1 : MAX_WORKERS;
+  while (pool.started < wanted) {
+    pthread_t thread;
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    const int failed = pthread_create(&thread, &attributes, pool_worker, (void *)(intptr_t)(pool.started + 1));
+    pthread_attr_destroy(&attributes);
+    if (failed) break;  // fewer workers: the caller still runs every index
+    pool.started++;
+  }
+  pool.task = task;
+  pool.context = context;
+  pool.count = count;
+  pool.participants = wanted + 1;
+  atomic_store(&pool.next, 0);
+  atomic_store(&pool.closed, 0);
+  atomic_fetch_add(&pool.generation, 1);
+  if (atomic_load(&pool.sleepers) > 0) {
+    pthread_mutex_lock(&pool.sleep);
+    pthread_cond_broadcast(&pool.wake);
+    pthread_mutex_unlock(&pool.sleep);
+  }
+  run_indices();
+  atomic_store(&pool.closed, 1);
+  while (atomic_load(&pool.inflight) > 0) relax();
+  pthread_mutex_unlock(&pool.job);
+}
+

@@ -33,11 +33,14 @@ public class EulerMaruyama: Integrator {
     let eta = stepSize.value(at: t), tau = temperature.value(at: t)
     let size = state.cloud.count * state.cloud.dimension
     if gradient.count != size { gradient = [Double](repeating: 0, count: size) }
-    let current = state
-    let f = try gradient.withUnsafeMutableBufferPointer { g -> Double in
-      let f = try estimateGradient(current, problem: problem, into: g, parallel: parallel)
-      problem.metric.move(&state.cloud, gradient: g, stepSize: eta, temperature: tau, noise: noise, step: t, parallel: parallel)
-      return f
+    // The gradient buffer is taken out of `self` while in use, and `state` is not copied: a second
+    // reference to the cloud would make the move copy it (an allocation every step).
+    var g = gradient
+    gradient = []
+    defer { gradient = g }
+    let f = try g.withUnsafeMutableBufferPointer { try estimateGradient(state, problem: problem, into: $0, parallel: parallel) }
+    g.withUnsafeMutableBufferPointer {
+      problem.metric.move(&state.cloud, gradient: $0, stepSize: eta, temperature: tau, noise: noise, step: t, parallel: parallel)
     }
     state.step += 1
     state.time += eta

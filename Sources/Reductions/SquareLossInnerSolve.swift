@@ -18,7 +18,9 @@ import SolverAPI
 /// rounding leaves it above the tolerance. `pcg` refactors, at the current cloud, and solves directly
 ///   - when there is no factor of this system: the first solve, a new minibatch (`signed` is another
 ///     object, compared by identity while the factor keeps it alive), other sizes;
-///   - when the previous PCG solve took more than `refactorAfter` iterations (the factor has gone stale);
+///   - when the iterations PCG has paid, since the factor was made, beyond what the first solve with it
+///     took have added up to the cost of a factorization (`refactorCost`, in iterations): the
+///     rent-or-buy rule, never more than twice the cheapest schedule in hindsight;
 ///   - when PCG misses the tolerance within `iterationCap` iterations (so the tolerance always holds).
 /// Every decision depends on the solve history only; that history is the checkpointed state (the
 /// warm start, the refactor flag, and the factor by the positions it was computed at), so runs do not
@@ -30,14 +32,18 @@ final class SquareLossInnerSolve {
   /// The objective on all its data: the only system whose factor a checkpoint carries.
   let full: any SignedObjective
 
-  /// Refactor when the previous PCG solve took more than this many iterations. Measured on the
-  /// benchmark networks (relu teacher, λ = 1e-3, tolerance 1e-12): a one-step-old factor needs 4–9
-  /// iterations, and the count creeps up as the particles drift from where it was computed — at
-  /// (n, m, d) = (1000, 1000, 20), η = 0.1, from 4 to 9 over 200 steps; at (500, 200, 10) from 7 to 15
-  /// over ~80 steps (η = 0.1) or from 9 to 16 over ~18 (η = 0.5). A factorization costs about 80
-  /// iterations at m = 200 (Woodbury) and 300 at n = 1000 (kernel); refactoring at about twice the
-  /// fresh count is then within a few percent of the cheapest cycle.
-  static let refactorAfter = 15
+  /// A factorization's cost in PCG iterations: its flops, m n² + n³/3 (kernel) or n m² + m³/3
+  /// (Woodbury, symmetric products count half), over an iteration's 4mn + 2N², divided by 4 because
+  /// the blocked product runs about four times as many flops per second as the memory-bound
+  /// matrix–vector products. Measured on the benchmark networks (relu teacher, λ = 1e-3, tolerance
+  /// 1e-12), a one-step-old factor needs 4–9 iterations and the count creeps up as the particles
+  /// drift — at (n, m, d) = (1000, 1000, 20), η = 0.1, from 4 to 9 over 200 steps (cost ≈ 55: refactor
+  /// every ~50 steps); at (500, 200, 10) from 7 to 15 over ~80 steps (cost ≈ 12: every ~11 steps).
+  fileprivate static func refactorCost(_ s: System) -> Int {
+    let m = Double(s.m), n = Double(s.n), N = Double(s.size)
+    let factor = (s.kernel ? m * n * n : n * m * m) + N * N * N / 3
+    return max(1, Int(factor / (4 * m * n + 2 * N * N) / 4))
+  }
   /// PCG gives up after this many iterations in one solve and falls back to a fresh factorization.
   static let iterationCap = 50
 
@@ -49,6 +55,9 @@ final class SquareLossInnerSolve {
   private var factorOwner: (any SignedObjective)?
   private var factorKernel = true
   private var refactorNext = false
+  /// Iterations of the first PCG solve with the current factor (−1 before it), and the iterations
+  /// paid beyond that count since.
+  private var baseline = -1, excess = 0
   /// Positions of `full`'s factor from a checkpoint, rebuilt at the next solve.
   private var pendingPositions: [Double]?
 
@@ -82,7 +91,9 @@ final class SquareLossInnerSolve {
       let (res, k) = correct(s, a: a, r: r, f: f)
       iterations = k
       if res <= tolerance {
-        refactorNext = k > Self.refactorAfter
+        if baseline < 0 { baseline = k }
+        excess += max(0, k - baseline)
+        refactorNext = excess >= Self.refactorCost(s)
         start.pointer.update(from: a, count: n)
         return (res, iterations)
       }
@@ -101,6 +112,8 @@ final class SquareLossInnerSolve {
                        + "try a larger tolerance (at most 1e-10) or a larger λ (objective.lambda)")
     }
     refactorNext = false
+    baseline = -1
+    excess = 0
     start.resize(n).update(from: a, count: n)
     return (res, iterations)
   }
@@ -112,14 +125,17 @@ final class SquareLossInnerSolve {
   func checkpointState() -> [String: [Double]] {
     guard method == .pcg else { return [:] }
     let owned = factorOwner.map { $0 === full } ?? false
-    return ["pcg_start": start.values, "pcg_refactor": [refactorNext ? 1 : 0],
+    return ["pcg_start": start.values, "pcg_refactor": [refactorNext ? 1 : 0, Double(baseline), Double(excess)],
             "pcg_factor_positions": pendingPositions ?? (owned ? factorPositions.values : [])]
   }
 
   func restoreCheckpoint(_ state: [String: [Double]]) {
     let saved = state["pcg_start"] ?? []
     start.resize(saved.count).update(from: saved, count: saved.count)
-    refactorNext = state["pcg_refactor"]?.first == 1
+    let flags = state["pcg_refactor"] ?? []
+    refactorNext = flags.first == 1
+    baseline = flags.count == 3 ? Int(flags[1]) : -1
+    excess = flags.count == 3 ? Int(flags[2]) : 0
     factorOwner = nil
     pendingPositions = state["pcg_factor_positions"].flatMap { $0.isEmpty ? nil : $0 }
   }

@@ -10,8 +10,9 @@ import Testing
 /// invisible to the dynamics — observation, thread count, minibatches and resumes change nothing.
 struct PreconditionedSolveTests {
   /// The two systems: n ≤ m solves the n × n kernel system, m < n the m × m Woodbury one. The
-  /// Woodbury case, at the smaller λ, is the harder one: its PCG solves need 11–16 iterations and it
-  /// refactors every 10 or so steps, so it exercises the refactoring policy too.
+  /// Woodbury case, at the smaller λ, is the harder one. At these small sizes a factorization costs
+  /// only a few iterations (`refactorCost`), so the rent-or-buy policy refactors every few steps: both
+  /// cases exercise it.
   static let systems: [Size] = [Size(n: 30, m: 45, lambda: 1e-2), Size(n: 45, m: 20, lambda: 1e-3)]
   struct Size: CustomTestStringConvertible, Sendable {
     var n: Int, m: Int, lambda: Double
@@ -59,7 +60,7 @@ struct PreconditionedSolveTests {
     }
     // PCG did the work: conjugate-gradient steps on every solve after the first, few factorizations.
     #expect(cholesky.factorizations == 40)
-    #expect(pcg.factorizations <= 6 && iterations >= 39 * 4)
+    #expect(pcg.factorizations <= 20 && iterations >= 20 * 4)
   }
 
   @Test("the recorded inner_residual meets the tolerance at every step", arguments: [1e-12, 1e-10])
@@ -69,18 +70,18 @@ struct PreconditionedSolveTests {
       let (trace, _) = try Self.run(Self.plan(problem, m: size.m, steps: 40))
       let residuals = trace.column("inner_residual"), iterations = trace.column("inner_iterations")
       #expect(residuals.count == 41 && residuals.allSatisfy { $0 <= tolerance }, "\(size.testDescription): \(residuals.max()!)")
-      #expect(iterations.filter { $0 > 0 }.count >= 35, "solves are iterative, but for the few that refactor")
+      #expect(iterations.filter { $0 > 0 }.count >= 20, "most solves are iterative")
     }
   }
 
-  @Test("pcg refactors rarely: a 60-step run needs a handful of factorizations, not 61", arguments: systems)
+  @Test("pcg refactors by rent-or-buy: a 60-step run needs at most a third of Cholesky's 61 factorizations", arguments: systems)
   func refactorsRarely(size: Size) throws {
     let (problem, objective) = try Self.problem(size, method: .pcg)
     _ = try Self.run(Self.plan(problem, m: size.m, steps: 60, every: 10))
     let (reference, fresh) = try Self.problem(size, method: .cholesky)
     _ = try Self.run(Self.plan(reference, m: size.m, steps: 60, every: 10))
     #expect(fresh.factorizations == 61)  // one per distinct cloud: steps 0…60
-    #expect(objective.factorizations <= 10)
+    #expect(objective.factorizations <= 20)
   }
 
   @Test("observing does not change the trajectory: recording every step or every 7th ends on the same bits", arguments: systems)
@@ -124,7 +125,7 @@ struct PreconditionedSolveTests {
     }
     // Resume from step 20, and (where the run has one) from a step whose next solve must refactor.
     var starts = [checkpoints[19]]
-    if let flagged = checkpoints.first(where: { $0.parts["pcg_refactor"] == [1] }) { starts.append(flagged) }
+    if let flagged = checkpoints.first(where: { $0.parts["pcg_refactor"]?.first == 1 }) { starts.append(flagged) }
     #expect(starts.count == 2 || size.n <= size.m, "the Woodbury case refactors within 40 steps")
     for checkpoint in starts {
       #expect(checkpoint.parts["pcg_factor_positions"]?.count == size.m * 4, "the factor travels as the positions it was computed at")

@@ -63,9 +63,20 @@ void mfld_axpy(double alpha, const double *x, double *y, ptrdiff_t n);
 void mfld_gaussian_sums(const double *y, ptrdiff_t p0, ptrdiff_t p1, ptrdiff_t d, const double *xt, ptrdiff_t n,
                         double c, double *sums, double *moments);
 
+/// A task of `mfld_parallel_for`: called once per index.
+typedef void (*mfld_task)(void *context, ptrdiff_t index);
+
+/// Calls task(context, i) for every i in [0, count) on up to `threads` threads (the caller included)
+/// and returns when all calls have returned. Indices are handed out dynamically, so a task must not
+/// depend on which thread runs it. The workers are persistent and spin briefly between jobs, so a job
+/// costs about a microsecond to start: fine-grained loops (a matrix–vector product) split profitably.
+/// One job runs at a time; a call made while another runs (from a task, or from another thread)
+/// runs its indices serially on the calling thread.
+void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *context);
+
 /// A thread-local scratch buffer of at least `count` doubles, 64-byte aligned, kept for the thread's
 /// life. Slots 0–7 are independent: 0 packs A, 1 packs B (`Dense.product`), 2–3 `Dense.choleskyFactor`,
-/// 4 the pairwise sums, 5 a short sliver. NULL if memory is exhausted.
+/// 4 the pairwise sums, 5 a short sliver, 6 `mfld_gemv_t`. NULL if memory is exhausted.
 double *mfld_scratch(int slot, size_t count);
 
 #ifdef __cplusplus

@@ -1,4 +1,4 @@
-import Dispatch
+import DenseKernels
 
 /// Splits particle loops over threads so that results never depend on the thread count.
 ///
@@ -19,6 +19,8 @@ public struct Parallel: Sendable {
   public static let serial = Parallel(threads: 1)
 
   /// Calls `body` on the chunks of `0..<count` (each at most `grain` long), concurrently when worth it.
+  /// Chunks go to the persistent workers of `mfld_parallel_for` (DenseKernels), which start a job in
+  /// about a microsecond, so loops of a few tens of microseconds still split profitably.
   @inlinable
   public func forEachChunk(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
     let grain = max(1, grain)
@@ -28,14 +30,16 @@ public struct Parallel: Sendable {
       while start < count { body(start ..< min(count, start + grain)); start += grain }
       return
     }
-    let workers = min(threads, chunks)
+    // The C workers reach the closure through the job's address; `withoutActuallyEscaping` boxes it
+    // (32 bytes, freed on return) — the one allocation of a parallel loop.
     withoutActuallyEscaping(body) { body in
-      DispatchQueue.concurrentPerform(iterations: workers) { w in
-        var c = w
-        while c < chunks {
-          body(c * grain ..< min(count, (c + 1) * grain))
-          c += workers
-        }
+      var job = ChunkJob(count: count, grain: grain, body: body)
+      withUnsafeMutablePointer(to: &job) { pointer in
+        mfld_parallel_for(Int32(min(threads, chunks)), chunks, { context, chunk in
+          let job = context!.assumingMemoryBound(to: ChunkJob.self)
+          let start = chunk * job.pointee.grain
+          job.pointee.body(start ..< min(job.pointee.count, start + job.pointee.grain))
+        }, pointer)
       }
     }
   }
@@ -75,6 +79,19 @@ public struct Parallel: Sendable {
         for k in 0..<width { result[k] += s[k] }
       }
     }
+  }
+}
+
+/// One `forEachChunk` call, as the context of its C tasks.
+@usableFromInline
+struct ChunkJob {
+  @usableFromInline let count: Int
+  @usableFromInline let grain: Int
+  @usableFromInline let body: (Range<Int>) -> Void
+  @inlinable init(count: Int, grain: Int, body: @escaping (Range<Int>) -> Void) {
+    self.count = count
+    self.grain = grain
+    self.body = body
   }
 }
 

@@ -96,9 +96,9 @@ public enum Dense {
     }
   }
 
-  /// Elements per chunk of a matrix–vector product: enough work (~30 µs) to pay for handing a chunk
+  /// Elements per chunk of a matrix–vector product: enough work (a few µs) to pay for handing a chunk
   /// to another thread. Chunking never changes a result (each output is one sum in a fixed order).
-  static let vectorChunk = 131_072
+  static let vectorChunk = 16_384
 
   /// y (m) = α A x + β y for A m × n.
   public static func multiply(_ a: UnsafePointer<Double>, vector x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,

@@ -114,7 +114,8 @@ public enum Solver {
   }
 
   private static func divergence(_ state: SolverState, objective: Double, step: Int, stepSize: Double) -> RunError? {
-    let hint = "try a smaller step size (integrator.step, now \(CSVFormat.number(stepSize)))"
+    // The hint is built only on failure: this runs every step, which must not allocate.
+    var hint: String { "try a smaller step size (integrator.step, now \(CSVFormat.number(stepSize)))" }
     if !objective.isFinite {
       return RunError(.diverged, "diverged at step \(step): the objective became \(objective); \(hint)", step: step)
     }
