@@ -71,4 +71,20 @@ struct BenchmarkTests {
     let json = Benchmark.json([Benchmark.Row(suite: "s", name: "n", value: .nan, unit: "", note: "", failed: true)])
     #expect(json.contains("\"value\": null") && json.contains("\"failed\": true"))
   }
+
+  @Test("a target not met is a warning, not a failure: only a failed row (peer mismatch or error) exits 3")
+  func outcome() {
+    let met = Benchmark.Row(suite: "peers", name: "ratio a", value: 6, unit: "× NumPy", note: "target ≥ 5×: met")
+    let unmet = Benchmark.Row(suite: "peers", name: "ratio b", value: 1, unit: "× NumPy", note: "target ≥ 5×: NOT MET")
+    let mismatch = Benchmark.Row(suite: "peers", name: "step b", value: 1, unit: "", note: "MISMATCH: more than 1e-9 apart", failed: true)
+    let clean = Benchmark.outcome([met])
+    #expect(clean.status == 0 && clean.warning == nil && clean.error == nil)
+    let slow = Benchmark.outcome([met, unmet])
+    #expect(slow.status == 0 && slow.error == nil)
+    #expect(slow.warning == "1 performance target not met (not a failure): ratio b")
+    let wrong = Benchmark.outcome([met, unmet, mismatch])
+    #expect(wrong.status == 3 && wrong.warning != nil)
+    #expect(wrong.error == "1 check failed (see the table): step b")
+    #expect(Benchmark.unmetTargets([met, unmet, mismatch]).map(\.name) == ["ratio b"])
+  }
 }
