@@ -5,8 +5,8 @@ import SolverAPI
 
 /// What the NumPy reference `bench/peers/numpy_steps.py` is given: a folder with `problem.json` and raw
 /// little-endian float64 arrays beside it. Per case the script writes `<name>.step.bin` (the particles
-/// after one noiseless step) and its steps/s; it also times float64 matrix products and Cholesky
-/// factorizations of the listed sizes. It answers in `result.json` (`PeerResult`).
+/// after one noiseless step) and its steps/s; it also times float64 matrix products, Gram products
+/// A @ A.T and Cholesky factorizations of the listed sizes. It answers in `result.json` (`PeerResult`).
 public struct PeerProblem: Sendable {
   /// One bilevel or lift step of a relu two-layer network (square loss, W the sphere, no reference potential).
   public struct Case: Sendable {
@@ -43,13 +43,15 @@ public struct PeerProblem: Sendable {
   public var cases: [Case]
   /// Matrix products to time, [M, N, K]: A (M × K) times B (K × N).
   public var matmul: [[Int]]
+  /// Gram products A @ A.T to time, [M, K]: A M × K (NumPy calls syrk).
+  public var gram: [[Int]]
   /// Cholesky factorizations to time, by order n.
   public var cholesky: [Int]
   /// How long NumPy times each product and factorization (at least; and 3 runs).
   public var kernelSeconds: Double
 
-  public init(cases: [Case] = [], matmul: [[Int]] = [], cholesky: [Int] = [], kernelSeconds: Double = 1) {
-    self.cases = cases; self.matmul = matmul; self.cholesky = cholesky; self.kernelSeconds = kernelSeconds
+  public init(cases: [Case] = [], matmul: [[Int]] = [], gram: [[Int]] = [], cholesky: [Int] = [], kernelSeconds: Double = 1) {
+    self.cases = cases; self.matmul = matmul; self.gram = gram; self.cholesky = cholesky; self.kernelSeconds = kernelSeconds
   }
 
   /// The file names of a case's arrays: X, y, W and (lift) r.
@@ -71,6 +73,7 @@ public struct PeerProblem: Sendable {
         return .object(o)
       }),
       "matmul": .array(matmul.map { .array($0.map(ConfigValue.integer)) }),
+      "gram": .array(gram.map { .array($0.map(ConfigValue.integer)) }),
       "cholesky": .array(cholesky.map(ConfigValue.integer)),
       "matmul_seconds": .real(kernelSeconds),
     ])
@@ -114,6 +117,8 @@ public struct PeerResult: Sendable {
   public var cases: [String: (objective: Double, stepsPerSecond: Double)]
   /// GFLOP/s per [M, N, K].
   public var matmul: [[Int]: Double]
+  /// GFLOP/s (2·M²·K flops) of A @ A.T per [M, K].
+  public var gram: [[Int]: Double]
   /// GFLOP/s per Cholesky order n (n³/3 flops).
   public var cholesky: [Int: Double]
 
@@ -134,6 +139,11 @@ public struct PeerResult: Sendable {
     for e in objects("matmul") {
       guard case .array(let s)? = e["shape"], let g = number(e["gflops"]) else { throw PeerError("a matmul entry in result.json lacks shape or gflops") }
       matmul[s.compactMap { $0.doubleValue.map { Int($0) } }] = g
+    }
+    gram = [:]
+    for e in objects("gram") {
+      guard case .array(let s)? = e["shape"], let g = number(e["gflops"]) else { throw PeerError("a gram entry in result.json lacks shape or gflops") }
+      gram[s.compactMap { $0.doubleValue.map { Int($0) } }] = g
     }
     cholesky = [:]
     for e in objects("cholesky") {
