@@ -93,13 +93,15 @@ extension Benchmark {
     }
 
     /// The bilevel inner solve over the timed steps, e.g. "inner pcg: CG iterations/step mean 6.2, max 9;
-    /// 2 factorizations; max relative residual 3.1e-13" (empty for other objectives).
+    /// 2 factorizations; max relative residual 3.1e-13" (no iterations when no step took any; empty for
+    /// other objectives).
     var innerNote: String {
       guard let b = bilevel else { return "" }
       let k = innerIterations, mean = k.isEmpty ? 0 : Double(k.reduce(0, +)) / Double(k.count)
       let f = innerFactorizations
-      return "inner \(b.method.rawValue): CG iterations/step mean " + String(format: "%.1f", mean) + ", max \(k.max() ?? 0); "
-        + "\(f) factorization\(f == 1 ? "" : "s"); max relative residual " + String(format: "%.1e", maxInnerResidual)
+      let iterations = k.contains { $0 > 0 } ? "CG iterations/step mean " + String(format: "%.1f", mean) + ", max \(k.max()!); " : ""
+      return "inner \(b.method.rawValue): " + iterations + "\(f) factorization\(f == 1 ? "" : "s"); max relative residual "
+        + String(format: "%.1e", maxInnerResidual)
     }
   }
 
