@@ -65,8 +65,8 @@ extension Benchmark {
     do {
       let f = Operand(mk * nk, seed: 3), s = Operand(nk * nk, seed: 4)
       list.append(Kernel(name: "kernel Gram FᵀF, \(nk) × \(nk) × \(mk) (gramOfColumns)",
-                         flops: 2 * Double(nk) * Double(nk) * Double(mk), matmul: [nk, nk, mk],
-                         note: "2·M·N·K flops counted though C is symmetric",
+                         flops: 2 * Double(nk) * Double(nk) * Double(mk), gram: [nk, mk],
+                         note: "2·n²·m flops counted for us and NumPy (A @ A.T, A = Fᵀ) alike, though both compute one triangle",
                          call: { Dense.gramOfColumns(f.pointer, into: s.pointer, m: mk, n: nk, parallel: $0) },
                          operands: [f, s]))
     }
@@ -141,7 +141,7 @@ extension Benchmark {
       }
       if let numpy, let one = figure(numpy.oneThread), let all = figure(numpy.defaultThreads) {
         let theirs = max(one, all)
-        let what = k.cholesky != nil ? "np.linalg.cholesky" : (k.gram != nil ? "F @ F.T (syrk)" : "A @ B, distinct operands")
+        let what = k.cholesky != nil ? "np.linalg.cholesky" : (k.gram != nil ? "A @ A.T (syrk)" : "A @ B, distinct operands")
         rows.append(Row(suite: "kernels", name: k.name + ", NumPy", value: theirs, unit: "GFLOP/s",
                         note: "NumPy \(numpy.defaultThreads.numpyVersion) " + what + "; " + bestOfNote(one, all, "GFLOP/s")))
         let percent = 100 * r.double / theirs
