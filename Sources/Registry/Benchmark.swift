@@ -19,7 +19,8 @@ public enum Benchmark {
     public var value: Double
     public var unit: String
     public var note: String
-    /// A check this row stands for failed (a peer mismatch): `mfld bench` exits nonzero.
+    /// A check this row stands for failed (a peer mismatch, the NumPy reference erred): `mfld bench`
+    /// exits nonzero. A performance target not met is not a failure: its note says "NOT MET".
     public var failed: Bool
 
     public init(suite: String, name: String, value: Double, unit: String, note: String, failed: Bool = false) {
@@ -154,6 +155,23 @@ public enum Benchmark {
                 formula: "-h*exp(-((x1 - 1)^2 + x2^2)/(2*s^2)) - h*exp(-((x1 + 1)^2 + x2^2)/(2*s^2)) + 0.5*a*|x|^2",
                 constants: ["h": 1, "s": 0.5, "a": 0.1])
     return rows
+  }
+
+  /// A performance target's verdict for a note: "target ≥ 5×: met" or "target ≥ 5×: NOT MET".
+  static func target(_ goal: String, met: Bool) -> String { "target \(goal): " + (met ? "met" : "NOT MET") }
+
+  /// The rows whose performance target was not met (shown, but they do not fail the run).
+  public static func unmetTargets(_ rows: [Row]) -> [Row] { rows.filter { $0.note.contains(": NOT MET") } }
+
+  /// What `mfld bench` ends with: status 3 and an error naming the failed checks when a row failed (a
+  /// peer mismatch or error), else 0; a warning naming the targets not met, which never change the status.
+  public static func outcome(_ rows: [Row]) -> (status: Int32, warning: String?, error: String?) {
+    let unmet = unmetTargets(rows), failed = rows.filter(\.failed)
+    let warning = unmet.isEmpty ? nil : "\(unmet.count) performance target\(unmet.count == 1 ? "" : "s") not met (not a failure): "
+      + unmet.map(\.name).joined(separator: "; ")
+    let error = failed.isEmpty ? nil : "\(failed.count) check\(failed.count == 1 ? "" : "s") failed (see the table): "
+      + failed.map(\.name).joined(separator: "; ")
+    return (failed.isEmpty ? 0 : 3, warning, error)
   }
 
   /// A figure as the table prints it: 4 significant digits at most, scientific for tiny values.

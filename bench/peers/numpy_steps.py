@@ -7,8 +7,10 @@ benchmark compares its own kernels with.
 DIR/problem.json lists the cases; the arrays are raw little-endian float64 files beside it. The script
 writes DIR/result.json and, per case, DIR/<case>.step.bin: the particles after one noiseless step from
 the given ones, which `mfld bench` compares with its own step (they must agree to 1e-9). It also times
-the float64 products A @ B of the shapes [M, N, K] listed under "matmul" and the Cholesky factorizations
-of the orders listed under "cholesky" (both for at least "matmul_seconds").
+the float64 products A @ B of the shapes [M, N, K] listed under "matmul", the Gram products A @ A.T of
+the shapes [M, K] listed under "gram" (NumPy sees the transposed view of the same buffer and calls
+syrk), and the Cholesky factorizations of the orders listed under "cholesky" (each for at least
+"matmul_seconds").
 
 The formulas are MATH.md §2 (square loss R(f) = |f − y|²/2n, relu features σ(⟨w, x̃⟩), W the sphere):
   bilevel  a = (K + nλI)⁻¹ y with K = FᵀF/m (or Woodbury's m × m system when m < n), r = F a,
@@ -118,6 +120,15 @@ def matmul_rate(shape, seconds):
     return {"shape": [M, N, K], "gflops": 2.0 * M * N * K * per_second / 1e9}
 
 
+def gram_rate(shape, seconds):
+    """GFLOP/s (2·M²·K flops, though syrk computes one triangle) of A @ A.T for A (M × K), float64."""
+    M, K = shape
+    rng = np.random.default_rng(4)
+    A = rng.standard_normal((M, K))
+    per_second = rate(lambda: A @ A.T, seconds)
+    return {"shape": [M, K], "gflops": 2.0 * M * M * K * per_second / 1e9}
+
+
 def cholesky_rate(n, seconds):
     """GFLOP/s (n³/3 flops) of np.linalg.cholesky on a symmetric positive-definite n × n matrix."""
     rng = np.random.default_rng(3)
@@ -133,6 +144,7 @@ def main():
         problem = json.load(f)
     result = {"numpy": np.__version__, "cases": [run_case(directory, c) for c in problem.get("cases", [])],
               "matmul": [matmul_rate(s, problem.get("matmul_seconds", 1.0)) for s in problem.get("matmul", [])],
+              "gram": [gram_rate(s, problem.get("matmul_seconds", 1.0)) for s in problem.get("gram", [])],
               "cholesky": [cholesky_rate(n, problem.get("matmul_seconds", 1.0)) for n in problem.get("cholesky", [])]}
     with open(os.path.join(directory, "result.json"), "w") as f:
         json.dump(result, f)
