@@ -525,9 +525,29 @@ static inline void relax(void) {
 #endif
 }
 
-static void run_indices(void) {
-  ptrdiff_t i;
-  while ((i = (ptrdiff_t)atomic_fetch_add(&pool.next, 1)) < pool.count) pool.task(pool.context, i);
+/// Participant p first runs indices p, p + P, p + 2P, … (the same ones job after job, so a loop over
+/// the same rows finds them in the same core's cache), then takes whatever is left unclaimed (so a
+/// participant that is late or descheduled holds nobody up). Jobs too large for the claim flags hand
+/// indices out in order instead.
+enum { CLAIMS = 4096 };
+static atomic_char claimed[CLAIMS];
+
+static inline int claim(ptrdiff_t i) {
+  return !atomic_load_explicit(&claimed[i], memory_order_relaxed) && !atomic_exchange(&claimed[i], 1);
+}
+
+static void run_indices(int participant) {
+  const ptrdiff_t count = pool.count;
+  if (count > CLAIMS) {
+    ptrdiff_t i;
+    while ((i = (ptrdiff_t)atomic_fetch_add(&pool.next, 1)) < count) pool.task(pool.context, i);
+    return;
+  }
+  const int P = pool.participants;
+  for (ptrdiff_t i = participant % P; i < count; i += P)
+    if (claim(i)) pool.task(pool.context, i);
+  for (ptrdiff_t i = 0; i < count; i++)
+    if (claim(i)) pool.task(pool.context, i);
 }
 
 static void *pool_worker(void *argument) {
@@ -546,7 +566,7 @@ static void *pool_worker(void *argument) {
     }
     seen = g;
     atomic_fetch_add(&pool.inflight, 1);
-    if (!atomic_load(&pool.closed) && atomic_load(&pool.generation) == g && id < pool.participants) run_indices();
+    if (!atomic_load(&pool.closed) && atomic_load(&pool.generation) == g && id < pool.participants) run_indices(id);
     atomic_fetch_sub(&pool.inflight, 1);
   }
   return NULL;
@@ -573,6 +593,7 @@ void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *conte
   pool.count = count;
   pool.participants = wanted + 1;
   atomic_store(&pool.next, 0);
+  for (ptrdiff_t i = 0; i < count && i < CLAIMS; i++) atomic_store_explicit(&claimed[i], 0, memory_order_relaxed);
   atomic_store(&pool.closed, 0);
   atomic_fetch_add(&pool.generation, 1);
   if (atomic_load(&pool.sleepers) > 0) {
@@ -580,7 +601,7 @@ void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *conte
     pthread_cond_broadcast(&pool.wake);
     pthread_mutex_unlock(&pool.sleep);
   }
-  run_indices();
+  run_indices(0);
   atomic_store(&pool.closed, 1);
   while (atomic_load(&pool.inflight) > 0) relax();
   pthread_mutex_unlock(&pool.job);

@@ -67,8 +67,9 @@ void mfld_gaussian_sums(const double *y, ptrdiff_t p0, ptrdiff_t p1, ptrdiff_t d
 typedef void (*mfld_task)(void *context, ptrdiff_t index);
 
 /// Calls task(context, i) for every i in [0, count) on up to `threads` threads (the caller included)
-/// and returns when all calls have returned. Indices are handed out dynamically, so a task must not
-/// depend on which thread runs it. The workers are persistent and spin briefly between jobs, so a job
+/// and returns when all calls have returned. Thread p prefers indices p, p + threads, … (cache
+/// locality across repeated jobs) and takes over others' unclaimed ones; a task must not depend on
+/// which thread runs it. The workers are persistent and spin briefly between jobs, so a job
 /// costs about a microsecond to start: fine-grained loops (a matrix–vector product) split profitably.
 /// One job runs at a time; a call made while another runs (from a task, or from another thread)
 /// runs its indices serially on the calling thread.
@@ -76,7 +77,7 @@ void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *conte
 
 /// A thread-local scratch buffer of at least `count` doubles, 64-byte aligned, kept for the thread's
 /// life. Slots 0–7 are independent: 0 packs A, 1 packs B (`Dense.product`), 2–3 `Dense.choleskyFactor`,
-/// 4 the pairwise sums, 5 a short sliver, 6 `mfld_gemv_t`. NULL if memory is exhausted.
+/// 4 the pairwise sums, 5 a short sliver, 6 `mfld_gemv_t`, 7 `Dense`'s partial sums. NULL if memory is exhausted.
 double *mfld_scratch(int slot, size_t count);
 
 #ifdef __cplusplus

@@ -96,23 +96,37 @@ public enum Dense {
     }
   }
 
-  /// Elements per chunk of a matrix–vector product: enough work (a few µs) to pay for handing a chunk
-  /// to another thread. Chunking never changes a result (each output is one sum in a fixed order).
-  static let vectorChunk = 16_384
+  /// Rows per chunk of a matrix–vector product: at most 8 chunks, fixed by m alone. Both products
+  /// split A by the same rows, and the pool gives chunk c to the same thread every time, so on two
+  /// cores each keeps its half of A in its own cache across the iterations of a solver.
+  static func rowChunk(_ m: Int) -> Int { max(4, ((m + 7) / 8).roundedUp(to: 4)) }
 
   /// y (m) = α A x + β y for A m × n.
   public static func multiply(_ a: UnsafePointer<Double>, vector x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
                               m: Int, n: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
-    parallel.forEachChunk(m, grain: max(4, vectorChunk / max(1, n)).roundedUp(to: 4)) { rows in
+    let p = m * n < 8192 ? .serial : parallel
+    p.forEachChunk(m, grain: rowChunk(m)) { rows in
       mfld_gemv(rows.lowerBound, rows.upperBound, n, alpha, a, n, x, beta, y)
     }
   }
 
-  /// y (n) = α Aᵀ x + β y for A m × n (each y_j summed over A's rows in order).
+  /// y (n) = α Aᵀ x + β y for A m × n: partial sums over each chunk of rows (in row order), then the
+  /// chunks' sums added in chunk order.
   public static func multiplyTransposed(_ a: UnsafePointer<Double>, vector x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
                                         m: Int, n: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
-    parallel.forEachChunk(n, grain: max(16, vectorChunk / max(1, m)).roundedUp(to: 16)) { columns in
-      mfld_gemv_t(columns.lowerBound, columns.upperBound, m, alpha, a, n, x, beta, y)
+    let grain = rowChunk(m), chunks = (m + grain - 1) / grain
+    guard chunks > 1 else { mfld_gemv_t(0, n, m, alpha, a, n, x, beta, y); return }
+    guard let partial = mfld_scratch(7, chunks * n) else { fatalError("Dense: out of memory for \(chunks) × \(n) partial sums") }
+    let p = m * n < 8192 ? .serial : parallel
+    p.forEachChunk(m, grain: grain) { rows in
+      mfld_gemv_t(0, n, rows.count, 1, a + rows.lowerBound * n, n, x + rows.lowerBound, 0, partial + rows.lowerBound / grain * n)
+    }
+    p.forEachChunk(n, grain: max(512, n / 8)) { columns in
+      for j in columns {
+        var s = partial[j]
+        for c in 1..<chunks { s += partial[c * n + j] }
+        y[j] = alpha * s + (beta == 0 ? 0 : beta * y[j])
+      }
     }
   }
 }
