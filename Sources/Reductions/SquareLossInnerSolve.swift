@@ -21,7 +21,8 @@ import SolverAPI
 ///   - when the iterations PCG has paid, since the factor was made, beyond what the first solve with it
 ///     took have added up to the cost of a factorization (`refactorCost`, in iterations): the
 ///     rent-or-buy rule, never more than twice the cheapest schedule in hindsight;
-///   - when PCG misses the tolerance within `iterationCap` iterations (so the tolerance always holds).
+///   - when PCG misses the tolerance within `iterationCap` iterations (so the tolerance always holds),
+///     and then for a run of solves that doubles with each consecutive miss (`skip`, `backoff`).
 /// Every decision depends on the solve history only; that history is the checkpointed state (the
 /// warm start, the refactor flag, and the factor by the positions it was computed at), so runs do not
 /// depend on the thread count, and a resumed run continues bit for bit.
@@ -58,6 +59,11 @@ final class SquareLossInnerSolve {
   /// Iterations of the first PCG solve with the current factor (−1 before it), and the iterations
   /// paid beyond that count since.
   private var baseline = -1, excess = 0
+  /// Back-off after a PCG solve that missed the tolerance: the next `skip` solves go straight to a
+  /// fresh factor; the run doubles with each consecutive failure (up to 64) and resets when PCG
+  /// succeeds. Where a stale factor preconditions badly (low-rank features: band-limited
+  /// deconvolution) a step then costs about what `cholesky` costs, not a failed PCG on top.
+  private var skip = 0, backoff = 0
   /// Positions of `full`'s factor from a checkpoint, rebuilt at the next solve.
   private var pendingPositions: [Double]?
 
@@ -85,8 +91,13 @@ final class SquareLossInnerSolve {
     if pendingPositions != nil { rebuildFactor(m: m, dimension: cloud.dimension, parallel: parallel) }
     let N = s.size
     var iterations = 0
+    var attempt = false
     if method == .pcg, !refactorNext, let owner = factorOwner, owner === signed, factorKernel == s.kernel,
        factor.count == N * N, start.count == n {
+      attempt = skip == 0
+      if skip > 0 { skip -= 1 }
+    }
+    if attempt {
       a.update(from: start.pointer, count: n)
       let (res, k) = correct(s, a: a, r: r, f: f)
       iterations = k
@@ -94,9 +105,12 @@ final class SquareLossInnerSolve {
         if baseline < 0 { baseline = k }
         excess += max(0, k - baseline)
         refactorNext = excess >= Self.refactorCost(s)
+        backoff = 0
         start.pointer.update(from: a, count: n)
         return (res, iterations)
       }
+      backoff = min(64, max(1, 2 * backoff))
+      skip = backoff
     }
     // A fresh factor at this cloud and a direct solve, corrected (now with the exact preconditioner)
     // where rounding leaves the residual above the tolerance.
@@ -125,7 +139,8 @@ final class SquareLossInnerSolve {
   func checkpointState() -> [String: [Double]] {
     guard method == .pcg else { return [:] }
     let owned = factorOwner.map { $0 === full } ?? false
-    return ["pcg_start": start.values, "pcg_refactor": [refactorNext ? 1 : 0, Double(baseline), Double(excess)],
+    return ["pcg_start": start.values,
+            "pcg_refactor": [refactorNext ? 1 : 0, Double(baseline), Double(excess), Double(skip), Double(backoff)],
             "pcg_factor_positions": pendingPositions ?? (owned ? factorPositions.values : [])]
   }
 
@@ -134,8 +149,10 @@ final class SquareLossInnerSolve {
     start.resize(saved.count).update(from: saved, count: saved.count)
     let flags = state["pcg_refactor"] ?? []
     refactorNext = flags.first == 1
-    baseline = flags.count == 3 ? Int(flags[1]) : -1
-    excess = flags.count == 3 ? Int(flags[2]) : 0
+    baseline = flags.count >= 3 ? Int(flags[1]) : -1
+    excess = flags.count >= 3 ? Int(flags[2]) : 0
+    skip = flags.count >= 5 ? Int(flags[3]) : 0
+    backoff = flags.count >= 5 ? Int(flags[4]) : 0
     factorOwner = nil
     pendingPositions = state["pcg_factor_positions"].flatMap { $0.isEmpty ? nil : $0 }
   }

@@ -18,8 +18,11 @@ struct PluginTests {
         build = try Subprocess.run("swift", ["build", "--package-path", package.path], in: MFLD.packageRoot)
       }
       guard build.status == 0 else {
-        let errors = build.output.split(separator: "\n").filter { $0.contains("error") }.prefix(10)
-        return .failure(PluginBuildError(message: "swift build --package-path Examples/Plugin failed:\n" + errors.joined(separator: "\n")))
+        let lines = build.output.split(separator: "\n")
+        let errors = lines.filter { $0.contains("error") }.prefix(10)
+        let shown = errors.isEmpty ? Array(lines.suffix(15)) : Array(errors)
+        return .failure(PluginBuildError(message: "swift build --package-path Examples/Plugin failed (status \(build.status)):\n"
+                                           + shown.joined(separator: "\n")))
       }
       let bin = try Subprocess.run("swift", ["build", "--package-path", package.path, "--show-bin-path"], in: MFLD.packageRoot)
       let path = bin.output.split(separator: "\n").last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
