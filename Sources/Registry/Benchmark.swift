@@ -73,17 +73,26 @@ public enum Benchmark {
   }
 
   /// Runs per second of `body`: one untimed warm-up call unless `warmUp` is false (it allocates the
-  /// scratch buffers), then calls until `budget` is met. Returns the rate and the number of timed calls.
+  /// scratch buffers), then the best of three windows, each a third of `budget` (at least one call).
+  /// The best window measures the code rather than a neighbour's load on a shared machine; the NumPy
+  /// peer is timed the same way. Returns the rate and the number of timed calls.
   static func rate(_ budget: Budget, warmUp: Bool = true, _ body: () throws -> Void) rethrows -> (perSecond: Double, runs: Int) {
     if warmUp { try body() }
-    let clock = ContinuousClock(), start = clock.now
-    var runs = 0, elapsed = 0.0
-    repeat {
-      try body()
-      runs += 1
-      elapsed = seconds(clock.now - start)
-    } while !budget.done(runs: runs, seconds: elapsed)
-    return (Double(runs) / elapsed, runs)
+    let clock = ContinuousClock()
+    let window = Budget(minSeconds: budget.minSeconds / 3, minRuns: max(1, budget.minRuns / 3), maxSeconds: budget.maxSeconds / 3)
+    var best = 0.0, total = 0
+    for _ in 0..<3 {
+      let start = clock.now
+      var runs = 0, elapsed = 0.0
+      repeat {
+        try body()
+        runs += 1
+        elapsed = seconds(clock.now - start)
+      } while !window.done(runs: runs, seconds: elapsed)
+      best = max(best, Double(runs) / elapsed)
+      total += runs
+    }
+    return (best, total)
   }
 
   /// The median seconds of `body` over repetitions until `budget` is met; `prepare` runs untimed
