@@ -511,7 +511,7 @@ enum { MAX_WORKERS = 63, SPINS = 20000 };
 static struct {
   pthread_mutex_t job, sleep;
   pthread_cond_t wake;
-  atomic_long generation, next;
+  atomic_long generation;
   atomic_int closed, inflight, sleepers;
   mfld_task task;
   void *context;
@@ -525,29 +525,24 @@ static inline void relax(void) {
 #endif
 }
 
-/// Participant p first runs indices p, p + P, p + 2P, … (the same ones job after job, so a loop over
-/// the same rows finds them in the same core's cache), then takes whatever is left unclaimed (so a
-/// participant that is late or descheduled holds nobody up). Jobs too large for the claim flags hand
-/// indices out in order instead.
-enum { CLAIMS = 4096 };
-static atomic_char claimed[CLAIMS];
-
-static inline int claim(ptrdiff_t i) {
-  return !atomic_load_explicit(&claimed[i], memory_order_relaxed) && !atomic_exchange(&claimed[i], 1);
-}
+/// Participant p runs indices p, p + P, p + 2P, … (the same ones job after job, so a loop over the
+/// same rows finds them in the same core's cache), taking them through its own cursor, on its own
+/// cache line; then it helps the others through theirs (so a participant that is late or descheduled
+/// holds nobody up). Without stealing, a job touches no shared cache line but the job's own fields.
+typedef struct { _Alignas(64) atomic_long next; } cursor;
+static cursor cursors[MAX_WORKERS + 1];
 
 static void run_indices(int participant) {
   const ptrdiff_t count = pool.count;
-  if (count > CLAIMS) {
-    ptrdiff_t i;
-    while ((i = (ptrdiff_t)atomic_fetch_add(&pool.next, 1)) < count) pool.task(pool.context, i);
-    return;
-  }
   const int P = pool.participants;
-  for (ptrdiff_t i = participant % P; i < count; i += P)
-    if (claim(i)) pool.task(pool.context, i);
-  for (ptrdiff_t i = 0; i < count; i++)
-    if (claim(i)) pool.task(pool.context, i);
+  for (int o = 0; o < P; o++) {
+    const int q = (participant + o) % P;
+    for (;;) {
+      const ptrdiff_t i = q + (ptrdiff_t)atomic_fetch_add(&cursors[q].next, 1) * P;
+      if (i >= count) break;
+      pool.task(pool.context, i);
+    }
+  }
 }
 
 static void *pool_worker(void *argument) {
@@ -592,8 +587,7 @@ void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *conte
   pool.context = context;
   pool.count = count;
   pool.participants = wanted + 1;
-  atomic_store(&pool.next, 0);
-  for (ptrdiff_t i = 0; i < count && i < CLAIMS; i++) atomic_store_explicit(&claimed[i], 0, memory_order_relaxed);
+  for (int q = 0; q <= wanted; q++) atomic_store_explicit(&cursors[q].next, 0, memory_order_relaxed);
   atomic_store(&pool.closed, 0);
   atomic_fetch_add(&pool.generation, 1);
   if (atomic_load(&pool.sleepers) > 0) {

@@ -42,7 +42,7 @@ final class SquareLossInnerSolve {
   /// every ~50 steps); at (500, 200, 10) from 7 to 15 over ~80 steps (cost ≈ 12: every ~11 steps).
   fileprivate static func refactorCost(_ s: System) -> Int {
     let m = Double(s.m), n = Double(s.n), N = Double(s.size)
-    let factor = (s.kernel ? m * n * n : n * m * m) + N * N * N / 3
+    let factor = (s.kernel ? m * n * n : n * m * m) + N * N * N / 3 + 4 * N * N * N / 3  // Gram, L, then (LLᵀ)⁻¹
     return max(1, Int(factor / (4 * m * n + 2 * N * N) / 4))
   }
   /// PCG gives up after this many iterations in one solve and falls back to a fresh factorization.
@@ -53,6 +53,12 @@ final class SquareLossInnerSolve {
 
   // The state that decides future iterates (checkpointed).
   private let factor = Workspace(), factorPositions = Workspace(), start = Workspace()
+  /// `pcg`: (LLᵀ)⁻¹ itself, made the first time a stale factor preconditions CG, so that each
+  /// iteration applies it as one matrix–vector product split over threads rather than two sequential
+  /// triangular solves. Solves at the cloud of the factor (and minibatch systems, which never go
+  /// stale) use L, exactly as `cholesky` does. `inverseWork` holds L⁻¹ while it is made.
+  private let inverse = Workspace(), inverseWork = Workspace()
+  private var inverseReady = false
   private var factorOwner: (any SignedObjective)?
   private var factorKernel = true
   private var refactorNext = false
@@ -98,6 +104,10 @@ final class SquareLossInnerSolve {
       if skip > 0 { skip -= 1 }
     }
     if attempt {
+      if !inverseReady {
+        Dense.choleskyInverse(factor.pointer, n: N, work: inverseWork.resize(N * N), into: inverse.resize(N * N), parallel: s.parallel)
+        inverseReady = true
+      }
       a.update(from: start.pointer, count: n)
       let (res, k) = correct(s, a: a, r: r, f: f)
       iterations = k
@@ -181,6 +191,7 @@ final class SquareLossInnerSolve {
     guard s.factor(into: S) else {
       throw RunError(.numerical, "the bilevel inner system (\(s.size) × \(s.size)) is not positive definite; features are not finite or λ is too small")
     }
+    inverseReady = false
     factorizations += 1
     factorOwner = signed
     factorKernel = s.kernel
@@ -205,6 +216,16 @@ final class SquareLossInnerSolve {
     return (res, spent)
   }
 
+  /// z = (LLᵀ)⁻¹ v: one product with the inverse once it is made, else two triangular solves with L.
+  private func precondition(_ v: UnsafePointer<Double>, into z: UnsafeMutablePointer<Double>, _ N: Int, _ parallel: Parallel) {
+    if inverseReady {
+      Dense.multiply(inverse.pointer, vector: v, into: z, m: N, n: N, parallel: parallel)
+    } else {
+      z.update(from: v, count: N)
+      Dense.choleskySolve(factor.pointer, n: N, z)
+    }
+  }
+
   /// δ ≈ A⁻¹ρ (n values) by conjugate gradients from 0 on the system in use — A δ = ρ, or
   /// (FFᵀ + mnλI) c = F ρ and δ = (ρ − Fᵀc)/(nλ) — preconditioned by (LLᵀ)⁻¹ with L = `factor`, until
   /// the residual it leaves on A δ = ρ is at most `bound`, or `budget` iterations; returns the
@@ -213,7 +234,7 @@ final class SquareLossInnerSolve {
   /// ‖ρ_s‖ passes, and the cheap test is tightened by what each check finds.
   private func conjugateGradients(_ s: System, _ rhoA: UnsafePointer<Double>, into delta: UnsafeMutablePointer<Double>,
                                   bound: Double, budget: Int) -> Int {
-    let N = s.size, L = factor.pointer
+    let N = s.size
     let x = s.kernel ? delta : self.b.resize(N), res = residual.resize(N)
     let z = self.z.resize(N), p = self.p.resize(N), q = self.q.resize(N), t = self.t.resize(s.kernel ? s.m : s.n)
     s.rightHandSide(rhoA, into: res)
@@ -229,8 +250,7 @@ final class SquareLossInnerSolve {
       return false
     }
     // At least one iteration: a correction is asked for only when ρ is above the bound.
-    z.update(from: res, count: N)
-    Dense.choleskySolve(L, n: N, z)
+    precondition(res, into: z, N, s.parallel)
     p.update(from: z, count: N)
     var rz = dot(res, z, N), k = 0
     while k < budget {
@@ -244,8 +264,7 @@ final class SquareLossInnerSolve {
         res[i] -= alpha * q[i]
       }
       if converged() { break }
-      z.update(from: res, count: N)
-      Dense.choleskySolve(L, n: N, z)
+      precondition(res, into: z, N, s.parallel)
       let next = dot(res, z, N), beta = next / rz
       rz = next
       for i in 0..<N { p[i] = z[i] + beta * p[i] }
