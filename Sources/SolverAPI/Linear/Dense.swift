@@ -121,12 +121,11 @@ public enum Dense {
     p.forEachChunk(m, grain: grain) { rows in
       mfld_gemv_t(0, n, rows.count, 1, a + rows.lowerBound * n, n, x + rows.lowerBound, 0, partial + rows.lowerBound / grain * n)
     }
-    p.forEachChunk(n, grain: max(512, n / 8)) { columns in
-      for j in columns {
-        var s = partial[j]
-        for c in 1..<chunks { s += partial[c * n + j] }
-        y[j] = alpha * s + (beta == 0 ? 0 : beta * y[j])
-      }
+    // Σ_c partial_c added in chunk order, a row at a time (so the loops vectorize), into row 0.
+    p.forEachChunk(n, grain: max(1024, n / 8)) { columns in
+      let w = columns.count, sum = partial + columns.lowerBound
+      for c in 1..<chunks { mfld_axpy(1, partial + c * n + columns.lowerBound, sum, w) }
+      for j in columns { y[j] = alpha * partial[j] + (beta == 0 ? 0 : beta * y[j]) }
     }
   }
 }
