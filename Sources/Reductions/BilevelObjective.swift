@@ -14,7 +14,8 @@ import SolverAPI
 /// to a relative residual ‖(K + nλI) a − y‖ / ‖y‖ ≤ `tolerance` at every step (`SquareLossInnerSolve`):
 /// by a fresh Cholesky factorization (`cholesky`), or from the previous step's a, corrected by
 /// conjugate gradients preconditioned by an earlier step's Cholesky factor (`pcg`, refactoring only
-/// when that factor has gone stale). Never an explicit inverse. Other losses: Newton on r,
+/// when that factor has gone stale). The solution never goes through an explicit inverse (only the
+/// preconditioner does). Other losses: Newton on r,
 /// warm-started from the previous step, to a relative optimality residual
 /// ‖λr + Pᵀ∇R(f)‖ / (λ‖r‖ + ‖Pᵀ∇R(f)‖) ≤ 1e-12.
 ///

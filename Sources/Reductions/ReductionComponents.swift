@@ -9,13 +9,13 @@ public enum ReductionComponents {
                 .choice("solver", ["auto", "kernel", "woodbury"], default: "auto",
                         "square loss: the n × n system (kernel), the m × m Woodbury system, or the smaller (auto)"),
                 .choice("method", ["pcg", "cholesky"], default: "pcg",
-                        "square loss: conjugate gradients preconditioned by the last Cholesky factor, warm-started (pcg), or a fresh Cholesky factorization every step (cholesky)"),
+                        "square loss: conjugate gradients preconditioned by an earlier step's factored system, warm-started (pcg), or a fresh Cholesky factorization every step (cholesky)"),
                 .real("tolerance", default: 1e-12, in: Interval(lower: 0, included: false, upper: 1e-10, included: true),
                       "square loss: relative residual ‖(K + nλI)a − y‖/‖y‖ the inner solve reaches at every step"),
               ],
               notes: "Square loss (MATH.md §2): (K + nλI) a = y, K = (1/m) Σ_i Φ(w_i)Φ(w_i)ᵀ, or its Woodbury form when m < n; "
-                + "pcg refactors only when the previous solve took more than 15 iterations, on a new minibatch, or when 50 "
-                + "iterations did not reach the tolerance. Other losses: Newton on r ∈ ℝ^m, warm-started, to residual 1e-12. "
+                + "pcg refactors when the iterations paid beyond a fresh factor's add up to a factorization's cost (rent-or-buy), "
+                + "on a new minibatch, or when 50 iterations did not reach the tolerance, and then skips PCG for 1, 2, 4, … solves. Other losses: Newton on r ∈ ℝ^m, warm-started, to residual 1e-12. "
                 + "Records inner_residual and inner_iterations.") { args in
       BilevelReduction(solver: BilevelObjective.InnerSolver(rawValue: args.string("solver"))!,
                        method: BilevelObjective.InnerMethod(rawValue: args.string("method"))!,

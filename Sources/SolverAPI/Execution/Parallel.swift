@@ -18,6 +18,9 @@ public struct Parallel: Sendable {
 
   public static let serial = Parallel(threads: 1)
 
+  /// A grain for per-particle loops that do O(d) work each (moves): about 2048 coordinates a chunk.
+  public static func particleGrain(dimension d: Int) -> Int { max(8, 2048 / max(1, d)) }
+
   /// Calls `body` on the chunks of `0..<count` (each at most `grain` long), concurrently when worth it.
   /// Chunks go to the persistent workers of `mfld_parallel_for` (DenseKernels), which start a job in
   /// about a microsecond, so loops of a few tens of microseconds still split profitably.

@@ -101,10 +101,13 @@ public enum Dense {
   /// cores each keeps its half of A in its own cache across the iterations of a solver.
   static func rowChunk(_ m: Int) -> Int { max(4, ((m + 7) / 8).roundedUp(to: 4)) }
 
+  /// Matrix–vector products below 8192 elements run on the calling thread: a few µs of work.
+  static func vectorParallel(_ m: Int, _ n: Int, _ parallel: Parallel) -> Parallel { m * n < 8192 ? .serial : parallel }
+
   /// y (m) = α A x + β y for A m × n.
   public static func multiply(_ a: UnsafePointer<Double>, vector x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
                               m: Int, n: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
-    let p = m * n < 8192 ? .serial : parallel
+    let p = vectorParallel(m, n, parallel)
     p.forEachChunk(m, grain: rowChunk(m)) { rows in
       mfld_gemv(rows.lowerBound, rows.upperBound, n, alpha, a, n, x, beta, y)
     }
@@ -117,7 +120,7 @@ public enum Dense {
     let grain = rowChunk(m), chunks = (m + grain - 1) / grain
     guard chunks > 1 else { mfld_gemv_t(0, n, m, alpha, a, n, x, beta, y); return }
     guard let partial = mfld_scratch(7, chunks * n) else { fatalError("Dense: out of memory for \(chunks) × \(n) partial sums") }
-    let p = m * n < 8192 ? .serial : parallel
+    let p = vectorParallel(m, n, parallel)
     p.forEachChunk(m, grain: grain) { rows in
       mfld_gemv_t(0, n, rows.count, 1, a + rows.lowerBound * n, n, x + rows.lowerBound, 0, partial + rows.lowerBound / grain * n)
     }
