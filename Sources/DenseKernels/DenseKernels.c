@@ -338,13 +338,51 @@ static void gemv_avx2(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, double alpha, con
   }
 }
 
-/// Rows streamed in order, four at a time, into running sums held in y (or in scratch when beta ≠ 0):
-/// s_j ← fma(x_i, a_ij, s_j) for i = 0, 1, … — the same chain as one column at a time, so the same
-/// bits however the columns are split.
+/// Σ_i x_i a_ij for columns j ∈ [j0, j1), each sum one chain s_j ← fma(x_i, a_ij, s_j) over i = 0, 1, …
+/// in order (the same bits however the columns are split, and by either loop below), then
+/// y_j = alpha·s_j (+ beta·y_j, fused).
+///
+/// A block that fits in L2 is walked a strip of 32 columns at a time down all its rows, the 32 sums in
+/// registers: one load per element. A larger one is streamed row by row, four rows at a time, into
+/// running sums held in y (or in scratch when beta ≠ 0), so memory is read in order.
 __attribute__((target("avx2,fma")))
 static void gemv_t_avx2(ptrdiff_t j0, ptrdiff_t j1, ptrdiff_t m, double alpha, const double *a, ptrdiff_t lda,
                         const double *x, double beta, double *y) {
   const ptrdiff_t w = j1 - j0;
+  const __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
+  if (m * w <= 32768) {
+    ptrdiff_t j = 0;
+    for (; j + 32 <= w; j += 32) {
+      const double *col = a + j0 + j;
+      __m256d s[8];
+      for (int l = 0; l < 8; l++) s[l] = _mm256_setzero_pd();
+      for (ptrdiff_t i = 0; i < m; i++) {
+        const double *r = col + i * lda;
+        const __m256d xi = _mm256_broadcast_sd(x + i);
+        for (int l = 0; l < 8; l++) s[l] = _mm256_fmadd_pd(xi, _mm256_loadu_pd(r + 4 * l), s[l]);
+      }
+      for (int l = 0; l < 8; l++) {
+        double *out = y + j0 + j + 4 * l;
+        const __m256d v = _mm256_mul_pd(va, s[l]);
+        _mm256_storeu_pd(out, beta == 0 ? v : _mm256_fmadd_pd(vb, _mm256_loadu_pd(out), v));
+      }
+    }
+    for (; j + 4 <= w; j += 4) {
+      const double *col = a + j0 + j;
+      __m256d s0 = _mm256_setzero_pd();
+      for (ptrdiff_t i = 0; i < m; i++) s0 = _mm256_fmadd_pd(_mm256_broadcast_sd(x + i), _mm256_loadu_pd(col + i * lda), s0);
+      double *out = y + j0 + j;
+      const __m256d v = _mm256_mul_pd(va, s0);
+      _mm256_storeu_pd(out, beta == 0 ? v : _mm256_fmadd_pd(vb, _mm256_loadu_pd(out), v));
+    }
+    for (; j < w; j++) {
+      double t = 0;
+      for (ptrdiff_t i = 0; i < m; i++) t = fma(x[i], a[i * lda + j0 + j], t);
+      const double v = alpha * t;
+      y[j0 + j] = beta == 0 ? v : fma(beta, y[j0 + j], v);
+    }
+    return;
+  }
   double *s = beta == 0 ? y + j0 : mfld_scratch(6, (size_t)w);
   if (!s) { gemv_t_portable(j0, j1, m, alpha, a, lda, x, beta, y); return; }
   memset(s, 0, (size_t)w * sizeof(double));
@@ -406,6 +444,80 @@ void mfld_axpy(double alpha, const double *x, double *y, ptrdiff_t n) {
   if (mfld_kernels_isa() == 1) { axpy_avx2(alpha, x, y, n); return; }
 #endif
   for (ptrdiff_t i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+
+// MARK: - Small triangular factorizations
+//
+// The unblocked kernels under `Dense.choleskyFactor` and `Dense.invertLower`: O(b³) loops of short
+// vector updates, kept here so that each update is an inlined SIMD loop rather than a call.
+
+/// The body of `mfld_cholesky_block` for one instruction set: right-looking on U = Lᵀ, stored in the
+/// upper triangle, so that every update y ← y − u·x runs along a contiguous row.
+#define CHOLESKY_BLOCK(AXPY)                                                                        \
+  for (ptrdiff_t i = 0; i < n; i++)                                                                 \
+    for (ptrdiff_t j = i + 1; j < n; j++) a[i * lda + j] = a[j * lda + i];                          \
+  for (ptrdiff_t c = 0; c < n; c++) {                                                               \
+    double *u = a + c * lda;                                                                        \
+    const double d = u[c];                                                                          \
+    if (!(d > 0) || !isfinite(d)) return 1;                                                         \
+    const double s = sqrt(d);                                                                       \
+    u[c] = s;                                                                                       \
+    for (ptrdiff_t j = c + 1; j < n; j++) u[j] /= s;                                                \
+    for (ptrdiff_t i = c + 1; i < n; i++) AXPY(-u[i], u + i, a + i * lda + i, n - i);                \
+  }                                                                                                 \
+  for (ptrdiff_t i = 0; i < n; i++)                                                                 \
+    for (ptrdiff_t j = 0; j < i; j++) a[i * lda + j] = a[j * lda + i];                              \
+  return 0;
+
+/// The body of `mfld_invert_lower` for one instruction set: row r of X = L⁻¹ is
+/// (e_r − Σ_{t<r} L[r][t] X[t]) / L[r][r], each X[t] zero beyond column t.
+#define INVERT_LOWER(AXPY)                                                                          \
+  for (ptrdiff_t r = 0; r < n; r++) {                                                               \
+    const double *lr = l + r * lda;                                                                 \
+    double *xr = x + r * ldx;                                                                       \
+    for (ptrdiff_t c = 0; c < n; c++) xr[c] = c == r ? 1 : 0;                                       \
+    for (ptrdiff_t t = 0; t < r; t++)                                                               \
+      if (lr[t] != 0) AXPY(-lr[t], x + t * ldx, xr, t + 1);                                         \
+    const double inverse = 1 / lr[r];                                                               \
+    for (ptrdiff_t c = 0; c <= r; c++) xr[c] *= inverse;                                            \
+  }
+
+static inline void axpy_portable(double alpha, const double *x, double *y, ptrdiff_t n) {
+  for (ptrdiff_t i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+static int cholesky_block_portable(double *a, ptrdiff_t n, ptrdiff_t lda) { CHOLESKY_BLOCK(axpy_portable) }
+static void invert_lower_portable(const double *l, ptrdiff_t n, ptrdiff_t lda, double *x, ptrdiff_t ldx) {
+  INVERT_LOWER(axpy_portable)
+}
+
+#if MFLD_X86
+__attribute__((target("avx2,fma"), always_inline))
+static inline void axpy_inline_avx2(double alpha, const double *x, double *y, ptrdiff_t n) {
+  const __m256d va = _mm256_set1_pd(alpha);
+  ptrdiff_t i = 0;
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(y + i, _mm256_fmadd_pd(va, _mm256_loadu_pd(x + i), _mm256_loadu_pd(y + i)));
+  for (; i < n; i++) y[i] = fma(alpha, x[i], y[i]);
+}
+__attribute__((target("avx2,fma")))
+static int cholesky_block_avx2(double *a, ptrdiff_t n, ptrdiff_t lda) { CHOLESKY_BLOCK(axpy_inline_avx2) }
+__attribute__((target("avx2,fma")))
+static void invert_lower_avx2(const double *l, ptrdiff_t n, ptrdiff_t lda, double *x, ptrdiff_t ldx) {
+  INVERT_LOWER(axpy_inline_avx2)
+}
+#endif
+
+int mfld_cholesky_block(double *a, ptrdiff_t n, ptrdiff_t lda) {
+#if MFLD_X86
+  if (mfld_kernels_isa() == 1) return cholesky_block_avx2(a, n, lda);
+#endif
+  return cholesky_block_portable(a, n, lda);
+}
+
+void mfld_invert_lower(const double *l, ptrdiff_t n, ptrdiff_t lda, double *x, ptrdiff_t ldx) {
+#if MFLD_X86
+  if (mfld_kernels_isa() == 1) { invert_lower_avx2(l, n, lda, x, ldx); return; }
+#endif
+  invert_lower_portable(l, n, lda, x, ldx);
 }
 
 // MARK: - Gaussian pairwise sums

@@ -35,7 +35,7 @@ public final class LiftMetric: Metric {
     let grad = gradient.baseAddress!
     cloud.coordinates.withUnsafeMutableBufferPointer { xs in
       let x = xs.baseAddress!
-      parallel.forEachChunk(cloud.count, grain: Parallel.particleGrain(dimension: cloud.dimension)) { range in
+      parallel.forEachChunk(cloud.count, grain: Parallel.particleGrain(count: cloud.count, dimension: cloud.dimension)) { range in
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * stride) { scratch in
           let xi = scratch.baseAddress!, du = xi + stride
           for i in range {

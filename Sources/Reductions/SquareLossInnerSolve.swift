@@ -283,11 +283,11 @@ private struct System {
   /// The diagonal shift: nλ, or mnλ for Woodbury.
   var shift: Double { kernel ? nl : Double(m) * nl }
 
-  /// q = A v, with t (m doubles for the kernel system, n for Woodbury) for the product in between.
+  /// q = A v, with t (m doubles for the kernel system, n for Woodbury) for the product in between
+  /// (one pass over F for the kernel system; Woodbury's needs all of Fᵀv before F(Fᵀv)).
   func apply(_ v: UnsafePointer<Double>, into q: UnsafeMutablePointer<Double>, through t: UnsafeMutablePointer<Double>) {
     if kernel {
-      Dense.multiply(F, vector: v, into: t, m: m, n: n, parallel: parallel)
-      Dense.multiplyTransposed(F, vector: t, into: q, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
+      Dense.multiplyByGramOfColumns(F, vector: v, intermediate: t, into: q, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
     } else {
       Dense.multiplyTransposed(F, vector: v, into: t, m: m, n: n, parallel: parallel)
       Dense.multiply(F, vector: t, into: q, m: m, n: n, parallel: parallel)
@@ -326,11 +326,10 @@ private struct System {
     return Dense.choleskyFactor(S, n: N, parallel: parallel)
   }
 
-  /// r = F a, f = (1/m) Fᵀ r = K a and the residual ρ = y − f − nλa; returns ‖ρ‖ / ‖y‖.
+  /// r = F a, f = (1/m) Fᵀ r = K a (one pass over F) and the residual ρ = y − f − nλa; returns ‖ρ‖ / ‖y‖.
   func outputs(_ a: UnsafePointer<Double>, r: UnsafeMutablePointer<Double>, f: UnsafeMutablePointer<Double>,
                residual rho: UnsafeMutablePointer<Double>) -> Double {
-    Dense.multiply(F, vector: a, into: r, m: m, n: n, parallel: parallel)
-    Dense.multiplyTransposed(F, vector: r, into: f, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
+    Dense.multiplyByGramOfColumns(F, vector: a, intermediate: r, into: f, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
     var num = 0.0, den = 0.0
     for k in 0..<n {
       let e = f[k] + nl * a[k] - y[k]

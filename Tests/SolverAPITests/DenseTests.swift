@@ -97,6 +97,37 @@ struct DenseTests {
     #expect(matvecs(1) == matvecs(2) && matvecs(2) == matvecs(3))
   }
 
+  /// (300, 2000): rows of 2000 make the 256 KiB blocks (16 rows) split each 40-row chunk.
+  @Test("AᵀA x in one pass: t = A x is the matrix–vector product's bits, y = Aᵀt within 2γ bounds, the same on 1, 2 and 3 threads",
+        arguments: [(7, 5), (130, 301), (300, 2000)])
+  func gramVectorProduct(m: Int, n: Int) {
+    let a = Self.matrix(m, n, seed: 11), x = Self.matrix(n, 1, seed: 12)
+    func run(_ threads: Int) -> (t: [Double], y: [Double]) {
+      var t = [Double](repeating: .nan, count: m), y = [Double](repeating: .nan, count: n)
+      a.withUnsafeBufferPointer { ap in
+        x.withUnsafeBufferPointer { xp in
+          t.withUnsafeMutableBufferPointer { tp in
+            y.withUnsafeMutableBufferPointer {
+              Dense.multiplyByGramOfColumns(ap.baseAddress!, vector: xp.baseAddress!, intermediate: tp.baseAddress!, into: $0.baseAddress!,
+                                            m: m, n: n, alpha: 0.5, parallel: Parallel(threads: threads))
+            }
+          }
+        }
+      }
+      return (t, y)
+    }
+    let (t, y) = run(2)
+    var ax = [Double](repeating: 0, count: m)
+    a.withUnsafeBufferPointer { ap in
+      x.withUnsafeBufferPointer { xp in ax.withUnsafeMutableBufferPointer { Dense.multiply(ap.baseAddress!, vector: xp.baseAddress!, into: $0.baseAddress!, m: m, n: n, parallel: .serial) } }
+    }
+    #expect(t == ax)
+    // y = 0.5 Aᵀt, against schoolbook sums over the computed t.
+    let (reference, bound) = Self.reference(m: n, n: 1, k: m, a, 1, n, t, 1, 1)
+    for j in 0..<n { #expect(Swift.abs(y[j] - 0.5 * reference[j]) <= 0.5 * bound[j] + 1e-300, "y[\(j)]") }
+    for threads in [1, 3] { let other = run(threads); #expect(other.t == t && other.y == y) }
+  }
+
   @Test("A Aᵀ and Aᵀ A are exactly symmetric and match schoolbook sums")
   func symmetricProducts() {
     let (m, k) = (45, 260)
@@ -121,7 +152,7 @@ struct DenseTests {
   }
 
   @Test("blocked Cholesky: |L Lᵀ − A| ≤ 2γ_{n+1} |L||Lᵀ| elementwise, the solve's residual is at rounding level, and the factor does not depend on threads",
-        arguments: [1, 5, 96, 97, 250])
+        arguments: [1, 5, 96, 97, 250, 600])
   func cholesky(n: Int) {
     let a = Self.spd(n, seed: UInt64(n))
     func factor(_ threads: Int) -> [Double] {

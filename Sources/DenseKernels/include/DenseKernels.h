@@ -46,6 +46,7 @@ void mfld_gemv(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, double alpha, const doub
 
 /// y[j] = alpha·Σ_i x[i] a[i·lda + j] + beta·y[j] for columns j ∈ [j0, j1), the sum over i = 0..<m in
 /// order (one fused multiply–add per term on the AVX2 path), the same however the columns are split.
+/// A block of at most 32768 elements is read a strip of columns at a time, the sums in registers.
 void mfld_gemv_t(ptrdiff_t j0, ptrdiff_t j1, ptrdiff_t m, double alpha, const double *a, ptrdiff_t lda,
                  const double *x, double beta, double *y);
 
@@ -54,6 +55,15 @@ double mfld_dot(const double *x, const double *y, ptrdiff_t n);
 
 /// y[i] += alpha·x[i].
 void mfld_axpy(double alpha, const double *x, double *y, ptrdiff_t n);
+
+/// Cholesky factorization A = L Lᵀ of the n × n symmetric positive-definite block at a (row stride
+/// lda), unblocked: reads the lower triangle, leaves L there and Lᵀ above it. Returns 0, or 1 when
+/// a pivot is not positive and finite (A is not positive definite).
+int mfld_cholesky_block(double *a, ptrdiff_t n, ptrdiff_t lda);
+
+/// X = L⁻¹ for the n × n lower-triangular L at l (row stride lda), unblocked, into x (row stride
+/// ldx; columns 0..<n written, zero above the diagonal).
+void mfld_invert_lower(const double *l, ptrdiff_t n, ptrdiff_t lda, double *x, ptrdiff_t ldx);
 
 /// For the points y_p, p ∈ [p0, p1) (row-major, d coordinates each) and n sources given transposed
 /// (xt[k·n + j] = x_jk), the Gaussian sums
@@ -77,7 +87,8 @@ void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *conte
 
 /// A thread-local scratch buffer of at least `count` doubles, 64-byte aligned, kept for the thread's
 /// life. Slots 0–7 are independent: 0 packs A, 1 packs B (`Dense.product`), 2–3 `Dense.choleskyFactor`,
-/// 4 the pairwise sums, 5 a short sliver, 6 `mfld_gemv_t`, 7 `Dense`'s partial sums. NULL if memory is exhausted.
+/// 4 the pairwise sums, 5 a short sliver, 6 `mfld_gemv_t` (large blocks, beta ≠ 0), 7 `Dense`'s partial sums.
+/// NULL if memory is exhausted.
 double *mfld_scratch(int slot, size_t count);
 
 #ifdef __cplusplus

@@ -41,15 +41,17 @@ public final class RidgeFeatures: FeatureMap {
 
   public func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel) {
     let m = w.count, n = sampleCount, D = dimension, s = activation
-    // Z = W X̃ᵀ goes straight into the feature buffer, then σ (and σ') are applied in place.
+    // Z = W X̃ᵀ a block of rows at a time, straight into the feature buffer, then σ (and σ') in place
+    // while the block is in cache. (The product's bits do not depend on how its rows are split.)
     w.coordinates.withUnsafeBufferPointer { wp in
       inputs.withUnsafeBufferPointer { xp in
-        Dense.multiplyTransposed(wp.baseAddress!, xp.baseAddress!, into: features, m: m, n: n, k: D, parallel: parallel)
+        parallel.forEachChunk(m, grain: Dense.rowChunk(m)) { rows in
+          let start = rows.lowerBound * n
+          Dense.product(m: rows.count, n: n, k: D, wp.baseAddress! + rows.lowerBound * D, aRow: D, aColumn: 1, xp.baseAddress!, bRow: 1, bColumn: D,
+                        into: features + start, ldc: n, parallel: .serial)
+          s.apply(features + start, derivative: jacobian.map { $0 + start }, count: rows.count * n)
+        }
       }
-    }
-    parallel.forEachChunk(m, grain: max(1, 8192 / max(1, n))) { rows in
-      let start = rows.lowerBound * n
-      s.apply(features + start, derivative: jacobian.map { $0 + start }, count: rows.count * n)
     }
   }
 

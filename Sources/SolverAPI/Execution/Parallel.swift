@@ -18,8 +18,12 @@ public struct Parallel: Sendable {
 
   public static let serial = Parallel(threads: 1)
 
-  /// A grain for per-particle loops that do O(d) work each (moves): about 2048 coordinates a chunk.
-  public static func particleGrain(dimension d: Int) -> Int { max(8, 2048 / max(1, d)) }
+  /// A grain for per-particle loops that do O(d) work each (moves): about 2048 coordinates a chunk,
+  /// and at least 8 chunks when there are 64 particles or more (so two cores split a small cloud
+  /// evenly: a move draws d Gaussians per particle, microseconds of work each chunk).
+  public static func particleGrain(count: Int, dimension d: Int) -> Int {
+    max(1, min(max(8, 2048 / max(1, d)), (count + 7) / 8))
+  }
 
   /// Calls `body` on the chunks of `0..<count` (each at most `grain` long), concurrently when worth it.
   /// Chunks go to the persistent workers of `mfld_parallel_for` (DenseKernels), which start a job in

@@ -24,7 +24,7 @@ public final class WassersteinMetric<G: Geometry>: Metric {
     let grad = gradient.baseAddress!
     cloud.coordinates.withUnsafeMutableBufferPointer { xs in
       let x = xs.baseAddress!
-      parallel.forEachChunk(cloud.count, grain: Parallel.particleGrain(dimension: cloud.dimension)) { range in
+      parallel.forEachChunk(cloud.count, grain: Parallel.particleGrain(count: cloud.count, dimension: cloud.dimension)) { range in
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * d) { scratch in
           let xi = scratch.baseAddress!, du = xi + d
           for i in range {

@@ -99,7 +99,7 @@ public enum Dense {
   /// Rows per chunk of a matrix–vector product: at most 8 chunks, fixed by m alone. Both products
   /// split A by the same rows, and the pool gives chunk c to the same thread every time, so on two
   /// cores each keeps its half of A in its own cache across the iterations of a solver.
-  static func rowChunk(_ m: Int) -> Int { max(4, ((m + 7) / 8).roundedUp(to: 4)) }
+  public static func rowChunk(_ m: Int) -> Int { max(4, ((m + 7) / 8).roundedUp(to: 4)) }
 
   /// Matrix–vector products below 8192 elements run on the calling thread: a few µs of work.
   static func vectorParallel(_ m: Int, _ n: Int, _ parallel: Parallel) -> Parallel { m * n < 8192 ? .serial : parallel }
@@ -119,15 +119,52 @@ public enum Dense {
                                         m: Int, n: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
     let grain = rowChunk(m), chunks = (m + grain - 1) / grain
     guard chunks > 1 else { mfld_gemv_t(0, n, m, alpha, a, n, x, beta, y); return }
-    guard let partial = mfld_scratch(7, chunks * n) else { fatalError("Dense: out of memory for \(chunks) × \(n) partial sums") }
+    let partial = partialSums(chunks * n)
     let p = vectorParallel(m, n, parallel)
     p.forEachChunk(m, grain: grain) { rows in
       mfld_gemv_t(0, n, rows.count, 1, a + rows.lowerBound * n, n, x + rows.lowerBound, 0, partial + rows.lowerBound / grain * n)
     }
-    // Σ_c partial_c added in chunk order, a row at a time (so the loops vectorize), into row 0.
-    p.forEachChunk(n, grain: max(1024, n / 8)) { columns in
+    addChunks(partial, chunks: chunks, width: n, alpha: alpha, beta: beta, into: y, parallel: p)
+  }
+
+  /// y (n) = α AᵀA x for A m × n, and t = A x (m) on the way: one pass over A. Each chunk of rows
+  /// (the chunks of `multiply(_:vector:)`) is taken in blocks of at most 256 KiB: t for the block's
+  /// rows, then the block's part of Aᵀt while it is still in cache. The chunks' partial sums are
+  /// added in chunk order, so the bits depend on m and n only.
+  public static func multiplyByGramOfColumns(_ a: UnsafePointer<Double>, vector x: UnsafePointer<Double>,
+                                             intermediate t: UnsafeMutablePointer<Double>, into y: UnsafeMutablePointer<Double>,
+                                             m: Int, n: Int, alpha: Double = 1, parallel: Parallel) {
+    let grain = rowChunk(m), chunks = (m + grain - 1) / grain, block = blockLength(across: n)
+    let partial = partialSums(chunks * n)
+    let p = vectorParallel(m, 2 * n, parallel)
+    p.forEachChunk(m, grain: grain) { rows in
+      let sum = partial + rows.lowerBound / grain * n
+      for i in stride(from: rows.lowerBound, to: rows.upperBound, by: block) {
+        let end = min(rows.upperBound, i + block)
+        mfld_gemv(i, end, n, 1, a, n, x, 0, t)
+        mfld_gemv_t(0, n, end - i, 1, a + i * n, n, t + i, i == rows.lowerBound ? 0 : 1, sum)
+      }
+    }
+    addChunks(partial, chunks: chunks, width: n, alpha: alpha, beta: 0, into: y, parallel: p)
+  }
+
+  /// Rows of a block that `multiplyByGramOfColumns` keeps in cache: 256 KiB of a matrix whose rows
+  /// are `length` long, in multiples of 4.
+  static func blockLength(across length: Int) -> Int { max(4, 32_768 / max(1, length) / 4 * 4) }
+
+  /// The calling thread's buffer for `count` partial sums (scratch slot 7).
+  static func partialSums(_ count: Int) -> UnsafeMutablePointer<Double> {
+    guard let partial = mfld_scratch(7, count) else { fatalError("Dense: out of memory for \(count) partial sums") }
+    return partial
+  }
+
+  /// y = α Σ_c partial_c + β y over `chunks` rows of `width` partial sums, added in chunk order
+  /// (a row at a time, so the loops vectorize; row 0 is overwritten).
+  static func addChunks(_ partial: UnsafeMutablePointer<Double>, chunks: Int, width: Int, alpha: Double, beta: Double,
+                        into y: UnsafeMutablePointer<Double>, parallel: Parallel) {
+    parallel.forEachChunk(width, grain: max(1024, width / 8)) { columns in
       let w = columns.count, sum = partial + columns.lowerBound
-      for c in 1..<chunks { mfld_axpy(1, partial + c * n + columns.lowerBound, sum, w) }
+      for c in 1..<max(1, chunks) { mfld_axpy(1, partial + c * width + columns.lowerBound, sum, w) }
       for j in columns { y[j] = alpha * partial[j] + (beta == 0 ? 0 : beta * y[j]) }
     }
   }
