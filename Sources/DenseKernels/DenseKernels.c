@@ -246,6 +246,10 @@ static double dot_portable(const double *x, const double *y, ptrdiff_t n) {
   return t;
 }
 
+static void axpy_portable(double alpha, const double *x, double *y, ptrdiff_t n) {
+  for (ptrdiff_t i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+
 #if MFLD_X86
 __attribute__((target("avx2,fma")))
 static double dot_avx2(const double *x, const double *y, ptrdiff_t n) {
@@ -443,7 +447,7 @@ void mfld_axpy(double alpha, const double *x, double *y, ptrdiff_t n) {
 #if MFLD_X86
   if (mfld_kernels_isa() == 1) { axpy_avx2(alpha, x, y, n); return; }
 #endif
-  for (ptrdiff_t i = 0; i < n; i++) y[i] += alpha * x[i];
+  axpy_portable(alpha, x, y, n);
 }
 
 // MARK: - Small triangular factorizations
@@ -482,27 +486,17 @@ void mfld_axpy(double alpha, const double *x, double *y, ptrdiff_t n) {
     for (ptrdiff_t c = 0; c <= r; c++) xr[c] *= inverse;                                            \
   }
 
-static inline void axpy_portable(double alpha, const double *x, double *y, ptrdiff_t n) {
-  for (ptrdiff_t i = 0; i < n; i++) y[i] += alpha * x[i];
-}
 static int cholesky_block_portable(double *a, ptrdiff_t n, ptrdiff_t lda) { CHOLESKY_BLOCK(axpy_portable) }
 static void invert_lower_portable(const double *l, ptrdiff_t n, ptrdiff_t lda, double *x, ptrdiff_t ldx) {
   INVERT_LOWER(axpy_portable)
 }
 
 #if MFLD_X86
-__attribute__((target("avx2,fma"), always_inline))
-static inline void axpy_inline_avx2(double alpha, const double *x, double *y, ptrdiff_t n) {
-  const __m256d va = _mm256_set1_pd(alpha);
-  ptrdiff_t i = 0;
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(y + i, _mm256_fmadd_pd(va, _mm256_loadu_pd(x + i), _mm256_loadu_pd(y + i)));
-  for (; i < n; i++) y[i] = fma(alpha, x[i], y[i]);
-}
 __attribute__((target("avx2,fma")))
-static int cholesky_block_avx2(double *a, ptrdiff_t n, ptrdiff_t lda) { CHOLESKY_BLOCK(axpy_inline_avx2) }
+static int cholesky_block_avx2(double *a, ptrdiff_t n, ptrdiff_t lda) { CHOLESKY_BLOCK(axpy_avx2) }
 __attribute__((target("avx2,fma")))
 static void invert_lower_avx2(const double *l, ptrdiff_t n, ptrdiff_t lda, double *x, ptrdiff_t ldx) {
-  INVERT_LOWER(axpy_inline_avx2)
+  INVERT_LOWER(axpy_avx2)
 }
 #endif
 
