@@ -231,7 +231,8 @@ final class SquareLossInnerSolve {
   /// the residual it leaves on A δ = ρ is at most `bound`, or `budget` iterations; returns the
   /// iterations taken. That residual is the recursive one, ρ_s, on the kernel system; on Woodbury's
   /// it is Fᵀρ_s/(mnλ), whose norm costs a product with F: it is checked only once a cheap test on
-  /// ‖ρ_s‖ passes, and the cheap test is tightened by what each check finds.
+  /// ‖ρ_s‖ passes, and the cheap test is tightened by what each check finds. The check computes the
+  /// Fᵀx that recovering δ needs in the same pass over F, so the check that passes costs nothing.
   private func conjugateGradients(_ s: System, _ rhoA: UnsafePointer<Double>, into delta: UnsafeMutablePointer<Double>,
                                   bound: Double, budget: Int) -> Int {
     let N = s.size
@@ -240,12 +241,14 @@ final class SquareLossInnerSolve {
     s.rightHandSide(rhoA, into: res)
     x.update(repeating: 0, count: N)
     var cheapBound = s.kernel ? bound * bound : bound * bound * dot(res, res, N) / max(dot(rhoA, rhoA, s.n), 1e-300)
+    var transformed = false   // delta holds Fᵀx for the final x (Woodbury)
     func converged() -> Bool {
       let rr = dot(res, res, N)
       guard rr <= cheapBound else { return false }
       if s.kernel { return true }
-      let e = s.kernelResidualNorm(ofWoodbury: res, through: t)
-      if e <= bound { return true }
+      Dense.multiplyTransposed(s.F, vectors: res, x, into: t, delta, m: s.m, n: s.n, parallel: s.parallel)
+      let e = dot(t, t, s.n).squareRoot() / s.shift
+      if e <= bound { transformed = true; return true }
       cheapBound = rr * (0.5 * bound / e) * (0.5 * bound / e)
       return false
     }
@@ -269,7 +272,11 @@ final class SquareLossInnerSolve {
       rz = next
       for i in 0..<N { p[i] = z[i] + beta * p[i] }
     }
-    if !s.kernel { s.recover(delta, from: x, rightHandSide: rhoA) }
+    if transformed {
+      s.recover(delta, fromTransformed: delta, rightHandSide: rhoA)
+    } else if !s.kernel {
+      s.recover(delta, from: x, rightHandSide: rhoA)
+    }
     return k
   }
 }
@@ -296,12 +303,6 @@ private struct System {
     for i in 0..<size { q[i] += c * v[i] }
   }
 
-  /// ‖Fᵀρ‖/(mnλ) for a residual ρ of the Woodbury system: the n × n system's residual it leaves.
-  func kernelResidualNorm(ofWoodbury rho: UnsafePointer<Double>, through t: UnsafeMutablePointer<Double>) -> Double {
-    Dense.multiplyTransposed(F, vector: rho, into: t, m: m, n: n, parallel: parallel)
-    return dot(t, t, n).squareRoot() / (Double(m) * nl)
-  }
-
   /// The system's right-hand side for A δ = v: v itself, or F v (Woodbury).
   func rightHandSide(_ v: UnsafePointer<Double>, into b: UnsafeMutablePointer<Double>) {
     if kernel { b.update(from: v, count: n) } else { Dense.multiply(F, vector: v, into: b, m: m, n: n, parallel: parallel) }
@@ -311,7 +312,12 @@ private struct System {
   func recover(_ delta: UnsafeMutablePointer<Double>, from x: UnsafePointer<Double>, rightHandSide v: UnsafePointer<Double>) {
     if kernel { delta.update(from: x, count: n); return }
     Dense.multiplyTransposed(F, vector: x, into: delta, m: m, n: n, parallel: parallel)
-    for k in 0..<n { delta[k] = (v[k] - delta[k]) / nl }
+    recover(delta, fromTransformed: delta, rightHandSide: v)
+  }
+
+  /// Woodbury's δ = (v − Fᵀx)/(nλ) from Fᵀx (n values; `delta` may be the same buffer).
+  func recover(_ delta: UnsafeMutablePointer<Double>, fromTransformed ftx: UnsafePointer<Double>, rightHandSide v: UnsafePointer<Double>) {
+    for k in 0..<n { delta[k] = (v[k] - ftx[k]) / nl }
   }
 
   /// S = A, factored in place (S = LLᵀ); false when A is not positive definite.

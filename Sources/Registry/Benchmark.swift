@@ -66,6 +66,9 @@ public enum Benchmark {
     func done(runs: Int, seconds: Double) -> Bool {
       runs >= 1 && ((runs >= minRuns && seconds >= minSeconds) || seconds >= maxSeconds)
     }
+
+    /// A third of this budget (at least one run): one of the three windows of a rate.
+    var window: Budget { Budget(minSeconds: minSeconds / 3, minRuns: max(1, minRuns / 3), maxSeconds: maxSeconds / 3) }
   }
 
   static func seconds(_ d: Duration) -> Double {
@@ -79,7 +82,7 @@ public enum Benchmark {
   static func rate(_ budget: Budget, warmUp: Bool = true, _ body: () throws -> Void) rethrows -> (perSecond: Double, runs: Int) {
     if warmUp { try body() }
     let clock = ContinuousClock()
-    let window = Budget(minSeconds: budget.minSeconds / 3, minRuns: max(1, budget.minRuns / 3), maxSeconds: budget.maxSeconds / 3)
+    let window = budget.window
     var best = 0.0, total = 0
     for _ in 0..<3 {
       let start = clock.now

@@ -128,6 +128,59 @@ struct DenseTests {
     for threads in [1, 3] { let other = run(threads); #expect(other.t == t && other.y == y) }
   }
 
+  /// (300, 2000): rows of 2000 make the 256 KiB blocks (16 rows) split each 40-row chunk.
+  @Test("Aᵀx₁ and Aᵀx₂ in one pass: each within 2γ bounds of schoolbook sums, the same on 1, 2 and 3 threads",
+        arguments: [(7, 5), (130, 301), (300, 2000)])
+  func transposedPair(m: Int, n: Int) {
+    let a = Self.matrix(m, n, seed: 21), x1 = Self.matrix(m, 1, seed: 22), x2 = Self.matrix(m, 1, seed: 23)
+    func run(_ threads: Int) -> [Double] {
+      var y = [Double](repeating: .nan, count: 2 * n)
+      a.withUnsafeBufferPointer { ap in
+        x1.withUnsafeBufferPointer { p1 in
+          x2.withUnsafeBufferPointer { p2 in
+            y.withUnsafeMutableBufferPointer {
+              Dense.multiplyTransposed(ap.baseAddress!, vectors: p1.baseAddress!, p2.baseAddress!, into: $0.baseAddress!, $0.baseAddress! + n,
+                                       m: m, n: n, parallel: Parallel(threads: threads))
+            }
+          }
+        }
+      }
+      return y
+    }
+    let y = run(2)
+    for (offset, x) in [(0, x1), (n, x2)] {
+      let (reference, bound) = Self.reference(m: n, n: 1, k: m, a, 1, n, x, 1, 1)
+      for j in 0..<n { #expect(Swift.abs(y[offset + j] - reference[j]) <= bound[j] + 1e-300, "y[\(offset + j)]") }
+    }
+    for threads in [1, 3] { #expect(run(threads) == y) }
+  }
+
+  /// k = 600 spans three depth blocks: a tile is final only after the last.
+  @Test("a product reports each tile of C once, when its values are final, and the tiles cover C",
+        arguments: [1, 2])
+  func finishedTiles(threads: Int) {
+    let (m, n, k) = (150, 700, 600)
+    let a = Self.matrix(m, k, seed: 31), b = Self.matrix(k, n, seed: 32)
+    var c = [Double](repeating: .nan, count: m * n), seen = c, covered = [Int](repeating: 0, count: m * n)
+    a.withUnsafeBufferPointer { ap in
+      b.withUnsafeBufferPointer { bp in
+        c.withUnsafeMutableBufferPointer { cp in
+          seen.withUnsafeMutableBufferPointer { sp in
+            covered.withUnsafeMutableBufferPointer { count in
+              Dense.product(m: m, n: n, k: k, ap.baseAddress!, aRow: k, aColumn: 1, bp.baseAddress!, bRow: n, bColumn: 1,
+                            into: cp.baseAddress!, ldc: n, parallel: Parallel(threads: threads)) { rows, columns in
+                for i in rows { for j in columns { sp[i * n + j] = cp[i * n + j]; count[i * n + j] += 1 } }
+              }
+            }
+          }
+        }
+      }
+    }
+    #expect(covered.allSatisfy { $0 == 1 })
+    #expect(seen == c)
+    #expect(c == Self.product(1, m: m, n: n, k: k, a, k, 1, b, n, 1))
+  }
+
   @Test("A Aᵀ and Aᵀ A are exactly symmetric and match schoolbook sums")
   func symmetricProducts() {
     let (m, k) = (45, 260)

@@ -41,15 +41,24 @@ public final class RidgeFeatures: FeatureMap {
 
   public func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel) {
     let m = w.count, n = sampleCount, D = dimension, s = activation
-    // Z = W X̃ᵀ a block of rows at a time, straight into the feature buffer, then σ (and σ') in place
-    // while the block is in cache. (The product's bits do not depend on how its rows are split.)
+    // Z = W X̃ᵀ a block of rows at a time (one parallel region), straight into the feature buffer,
+    // and σ (and σ') in place on each tile of the product as it is finished, while it is in cache.
+    // (The product's bits do not depend on how its rows are split.)
     w.coordinates.withUnsafeBufferPointer { wp in
       inputs.withUnsafeBufferPointer { xp in
-        parallel.forEachChunk(m, grain: Dense.rowChunk(m)) { rows in
-          let start = rows.lowerBound * n
-          Dense.product(m: rows.count, n: n, k: D, wp.baseAddress! + rows.lowerBound * D, aRow: D, aColumn: 1, xp.baseAddress!, bRow: 1, bColumn: D,
-                        into: features + start, ldc: n, parallel: .serial)
-          s.apply(features + start, derivative: jacobian.map { $0 + start }, count: rows.count * n)
+        parallel.forEachChunk(m, grain: Dense.rowChunk(m)) { chunk in
+          let start = chunk.lowerBound * n
+          Dense.product(m: chunk.count, n: n, k: D, wp.baseAddress! + chunk.lowerBound * D, aRow: D, aColumn: 1, xp.baseAddress!, bRow: 1, bColumn: D,
+                        into: features + start, ldc: n, parallel: .serial) { rows, columns in
+            if columns.count == n {
+              s.apply(features + start + rows.lowerBound * n, derivative: jacobian.map { $0 + start + rows.lowerBound * n }, count: rows.count * n)
+              return
+            }
+            for i in rows {
+              let at = start + i * n + columns.lowerBound
+              s.apply(features + at, derivative: jacobian.map { $0 + at }, count: columns.count)
+            }
+          }
         }
       }
     }

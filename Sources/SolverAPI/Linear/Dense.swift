@@ -19,11 +19,15 @@ public enum Dense {
   /// C = α op(A) op(B) + β C for strided operands: op(A)(i, p) = a[i·aRow + p·aColumn] (m × k),
   /// op(B)(p, j) = b[p·bRow + j·bColumn] (k × n), C row-major with leading dimension ldc. With `lower`,
   /// only elements with j ≤ i are guaranteed (tiles wholly above the diagonal are skipped).
+  /// `finished(rows, columns)` is called once per tile of C (a few hundred KiB at most) as soon as its
+  /// values are final, on the thread that computed it, so that a caller can transform the tile
+  /// while it is still in cache (the ridge features apply σ there).
   public static func product(m: Int, n: Int, k: Int, alpha: Double = 1,
                              _ a: UnsafePointer<Double>, aRow: Int, aColumn: Int,
                              _ b: UnsafePointer<Double>, bRow: Int, bColumn: Int,
                              beta: Double = 0, into c: UnsafeMutablePointer<Double>, ldc: Int,
-                             lower: Bool = false, parallel: Parallel) {
+                             lower: Bool = false, parallel: Parallel,
+                             finished: (_ rows: Range<Int>, _ columns: Range<Int>) -> Void = { _, _ in }) {
     guard m > 0, n > 0 else { return }
     guard k > 0 else {
       for i in 0..<m { for j in 0..<n where !lower || j <= i { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
@@ -58,6 +62,7 @@ public enum Dense {
             let status = mfld_gemm_block(mc, ncTile, kc, alpha, aBlock + i0 * aRow, aRow, aColumn, packedB + j0 * kc,
                                          blockBeta, c + i0 * ldc + jc + j0, ldc, lower ? 1 : 0, i0 - (jc + j0))
             if status != 0 { fatalError("Dense.product: out of memory for a packed block") }
+            if pc + kc == k { finished(i0 ..< i0 + mc, jc + j0 ..< jc + j0 + ncTile) }
           }
         }
       }
@@ -125,6 +130,28 @@ public enum Dense {
       mfld_gemv_t(0, n, rows.count, 1, a + rows.lowerBound * n, n, x + rows.lowerBound, 0, partial + rows.lowerBound / grain * n)
     }
     addChunks(partial, chunks: chunks, width: n, alpha: alpha, beta: beta, into: y, parallel: p)
+  }
+
+  /// y₁ = Aᵀx₁ and y₂ = Aᵀx₂ (n each) for A m × n in one pass over A: each chunk of rows is read a
+  /// block of 256 KiB at a time, for x₁ and then, from cache, for x₂; a block's sums are added to the
+  /// chunk's running sums, and the chunks' sums in chunk order (the same bits on any thread count,
+  /// not always `multiplyTransposed`'s).
+  public static func multiplyTransposed(_ a: UnsafePointer<Double>, vectors x1: UnsafePointer<Double>, _ x2: UnsafePointer<Double>,
+                                        into y1: UnsafeMutablePointer<Double>, _ y2: UnsafeMutablePointer<Double>,
+                                        m: Int, n: Int, parallel: Parallel) {
+    let grain = rowChunk(m), chunks = (m + grain - 1) / grain, block = blockLength(across: n)
+    let partial = partialSums(2 * chunks * n), second = partial + chunks * n
+    let p = vectorParallel(m, 2 * n, parallel)
+    p.forEachChunk(m, grain: grain) { rows in
+      let c = rows.lowerBound / grain
+      for i in stride(from: rows.lowerBound, to: rows.upperBound, by: block) {
+        let end = min(rows.upperBound, i + block), beta = i == rows.lowerBound ? 0.0 : 1
+        mfld_gemv_t(0, n, end - i, 1, a + i * n, n, x1 + i, beta, partial + c * n)
+        mfld_gemv_t(0, n, end - i, 1, a + i * n, n, x2 + i, beta, second + c * n)
+      }
+    }
+    addChunks(partial, chunks: chunks, width: n, alpha: 1, beta: 0, into: y1, parallel: p)
+    addChunks(second, chunks: chunks, width: n, alpha: 1, beta: 0, into: y2, parallel: p)
   }
 
   /// y (n) = α AᵀA x for A m × n, and t = A x (m) on the way: one pass over A. Each chunk of rows
