@@ -273,7 +273,7 @@ final class SquareLossInnerSolve {
       for i in 0..<N { p[i] = z[i] + beta * p[i] }
     }
     if transformed {
-      s.recover(delta, fromTransformed: delta, rightHandSide: rhoA)
+      s.recover(transformed: delta, rightHandSide: rhoA)
     } else if !s.kernel {
       s.recover(delta, from: x, rightHandSide: rhoA)
     }
@@ -312,12 +312,12 @@ private struct System {
   func recover(_ delta: UnsafeMutablePointer<Double>, from x: UnsafePointer<Double>, rightHandSide v: UnsafePointer<Double>) {
     if kernel { delta.update(from: x, count: n); return }
     Dense.multiplyTransposed(F, vector: x, into: delta, m: m, n: n, parallel: parallel)
-    recover(delta, fromTransformed: delta, rightHandSide: v)
+    recover(transformed: delta, rightHandSide: v)
   }
 
-  /// Woodbury's δ = (v − Fᵀx)/(nλ) from Fᵀx (n values; `delta` may be the same buffer).
-  func recover(_ delta: UnsafeMutablePointer<Double>, fromTransformed ftx: UnsafePointer<Double>, rightHandSide v: UnsafePointer<Double>) {
-    for k in 0..<n { delta[k] = (v[k] - ftx[k]) / nl }
+  /// Woodbury's δ = (v − Fᵀx)/(nλ), in place over the n values of Fᵀx.
+  func recover(transformed delta: UnsafeMutablePointer<Double>, rightHandSide v: UnsafePointer<Double>) {
+    for k in 0..<n { delta[k] = (v[k] - delta[k]) / nl }
   }
 
   /// S = A, factored in place (S = LLᵀ); false when A is not positive definite.

@@ -50,10 +50,6 @@ public final class RidgeFeatures: FeatureMap {
           let start = chunk.lowerBound * n
           Dense.product(m: chunk.count, n: n, k: D, wp.baseAddress! + chunk.lowerBound * D, aRow: D, aColumn: 1, xp.baseAddress!, bRow: 1, bColumn: D,
                         into: features + start, ldc: n, parallel: .serial) { rows, columns in
-            if columns.count == n {
-              s.apply(features + start + rows.lowerBound * n, derivative: jacobian.map { $0 + start + rows.lowerBound * n }, count: rows.count * n)
-              return
-            }
             for i in rows {
               let at = start + i * n + columns.lowerBound
               s.apply(features + at, derivative: jacobian.map { $0 + at }, count: columns.count)
