@@ -89,8 +89,26 @@ void mfld_pack_b(const double *b, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t kc, ptrd
   }
 }
 
-/// The mc × kc block of A into MR-row slivers, each kc × MR (column of the sliver contiguous), zero-padded.
-static void pack_a(const double *a, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t mc, ptrdiff_t kc, double *packed) {
+/// v ← map(v) over `count` packed entries (separate statements: no fused multiply–add, the same bits
+/// as the activation's own σ′ on every instruction set).
+static void map_entries(mfld_entry_map map, double *v, ptrdiff_t count) {
+  switch (map) {
+  case MFLD_ENTRIES: break;
+  case MFLD_INDICATOR_OF_POSITIVE:
+    for (ptrdiff_t k = 0; k < count; k++) v[k] = v[k] > 0 ? 1.0 : 0.0;
+    break;
+  case MFLD_ONE_MINUS_SQUARE:
+    for (ptrdiff_t k = 0; k < count; k++) { const double s = v[k] * v[k]; v[k] = 1.0 - s; }
+    break;
+  case MFLD_TIMES_ONE_MINUS:
+    for (ptrdiff_t k = 0; k < count; k++) { const double s = 1.0 - v[k]; v[k] = v[k] * s; }
+    break;
+  }
+}
+
+/// The mc × kc block of map(A) into MR-row slivers, each kc × MR (column of the sliver contiguous),
+/// zero-padded before the map (padding rows feed only discarded outputs).
+static void pack_a(const double *a, ptrdiff_t rs, ptrdiff_t cs, mfld_entry_map map, ptrdiff_t mc, ptrdiff_t kc, double *packed) {
   for (ptrdiff_t i0 = 0; i0 < mc; i0 += MR) {
     const ptrdiff_t h = mc - i0 < MR ? mc - i0 : MR;
     double *dst = packed + i0 * kc;
@@ -106,6 +124,7 @@ static void pack_a(const double *a, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t mc, pt
         for (ptrdiff_t p = 0; p < kc; p++) dst[p * MR + r] = src[p * cs];
       }
     }
+    map_entries(map, dst, kc * MR);
   }
 }
 
@@ -191,17 +210,17 @@ static micro_kernel kernel_for_isa(int isa) {
 // MARK: - Block product
 
 int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
-                    const double *a, ptrdiff_t rs, ptrdiff_t cs, const double *packedB,
+                    const double *a, ptrdiff_t rs, ptrdiff_t cs, mfld_entry_map map, const double *packedB,
                     double beta, double *c, ptrdiff_t ldc, int lower, ptrdiff_t diagonal) {
   const ptrdiff_t mSlivers = (mc + MR - 1) / MR, nSlivers = (nc + NR - 1) / NR;
   // Packing A pays when each sliver is reused across several B slivers; a row-major A feeding a
-  // narrow B (the pullback's n × D inputs) is read in place.
-  const int inPlace = cs == 1 && nSlivers <= 4;
+  // narrow B (the pullback's n × D inputs) is read in place, unless its entries are mapped.
+  const int inPlace = cs == 1 && nSlivers <= 4 && map == MFLD_ENTRIES;
   double *packedA = NULL;
   if (!inPlace) {
     packedA = mfld_scratch(0, (size_t)(mSlivers * MR * kc));
     if (!packedA) return -1;
-    pack_a(a, rs, cs, mc, kc, packedA);
+    pack_a(a, rs, cs, map, mc, kc, packedA);
   }
   const micro_kernel kernel = kernel_for_isa(mfld_kernels_isa());
   _Alignas(64) double edge[MR * NR];
@@ -216,7 +235,7 @@ int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
       if (!packedA && h < MR) {  // a short last sliver in place: pack it alone (zero rows beyond h)
         double *tail = mfld_scratch(5, (size_t)(MR * kc));
         if (!tail) return -1;
-        pack_a(as, rs, 1, h, kc, tail);
+        pack_a(as, rs, 1, MFLD_ENTRIES, h, kc, tail);
         as = tail, ra = 1, pa = MR;
       }
       double *ct = c + i0 * ldc + j0;

@@ -80,24 +80,21 @@ public final class BilevelObjective: MinibatchObjective, SignedMeasureView, Chec
   /// Features of the cloud, then the inner solve: fills r, f, ∇R(f). Returns J_λ. Nothing is solved
   /// again for the cloud and system of the last solve; only Jacobian data it lacked is added.
   private func solve(_ cloud: ParticleCloud, jacobian: Bool, parallel: Parallel) throws -> Double {
-    let m = cloud.count, n = signed.features.sampleCount
+    let m = cloud.count, n = signed.features.sampleCount, width = signed.features.jacobianWidth
+    let jacobian = jacobian && width > 0  // a feature map of width 0 rebuilds gradients from the features
     if isLastSolve(cloud) {
       if jacobian && !solvedWithJacobian {
         // Feature values do not depend on whether Jacobians are asked for; the solution stands.
-        jac.resize(m * n * signed.features.jacobianWidth)
+        jac.resize(m * n * width)
         phi.withPointer { P in jac.withPointer { signed.features.evaluate(cloud, features: P, jacobian: $0, parallel: parallel) } }
         solvedWithJacobian = true
       }
       return solvedValue
     }
     solvedFor = nil
-    phi.resize(m * n); jac.resize(jacobian ? m * n * signed.features.jacobianWidth : 0)
+    phi.resize(m * n); jac.resize(jacobian ? m * n * width : 0)
     r.resize(m); f.resize(n); dR.resize(n); a.resize(n)
-    phi.withPointer { P in
-      if jacobian { jac.withPointer { signed.features.evaluate(cloud, features: P, jacobian: $0, parallel: parallel) } } else {
-        signed.features.evaluate(cloud, features: P, jacobian: nil, parallel: parallel)
-      }
-    }
+    phi.withPointer { P in jac.withPointerIfAny { signed.features.evaluate(cloud, features: P, jacobian: $0, parallel: parallel) } }
     let value = signed.loss.isSquare ? try solveSquare(cloud, parallel: parallel) : try solveNewton(m: m, n: n, parallel: parallel)
     solvedFor = signed
     solvedCount = m
@@ -226,7 +223,13 @@ public final class BilevelObjective: MinibatchObjective, SignedMeasureView, Chec
     let value = try solve(cloud, jacobian: gradient != nil, parallel: parallel)
     if let gradient {
       r.withPointer { c in
-        jac.withPointer { J in dR.withPointer { u in signed.features.pullback(cloud, jacobian: J, weights: u, scales: c, into: gradient.baseAddress!, parallel: parallel) } }
+        phi.withPointer { P in
+          jac.withPointerIfAny { J in
+            dR.withPointer { u in
+              signed.features.pullback(cloud, features: P, jacobian: J, weights: u, scales: c, into: gradient.baseAddress!, parallel: parallel)
+            }
+          }
+        }
       }
     }
     return value
@@ -240,13 +243,15 @@ public final class BilevelObjective: MinibatchObjective, SignedMeasureView, Chec
     var rq = [Double](repeating: 0, count: q)
     P.withUnsafeMutableBufferPointer { pp in
       J.withUnsafeMutableBufferPointer { jp in
-        signed.features.evaluate(points, features: pp.baseAddress!, jacobian: jp.baseAddress!, parallel: parallel)
+        let jacobian = jp.isEmpty ? nil : jp.baseAddress
+        signed.features.evaluate(points, features: pp.baseAddress!, jacobian: jacobian, parallel: parallel)
         dR.withPointer { u in
           // r_μ(y) = −(1/λ)⟨∇R, Φ(y)⟩.
           rq.withUnsafeMutableBufferPointer { Dense.multiply(pp.baseAddress!, vector: u, into: $0.baseAddress!, m: q, n: n, alpha: -1 / lambda, parallel: parallel) }
           if let gradients {
             rq.withUnsafeBufferPointer { c in
-              signed.features.pullback(points, jacobian: jp.baseAddress!, weights: u, scales: c.baseAddress!, into: gradients.baseAddress!, parallel: parallel)
+              signed.features.pullback(points, features: pp.baseAddress!, jacobian: jacobian, weights: u, scales: c.baseAddress!,
+                                       into: gradients.baseAddress!, parallel: parallel)
             }
           }
         }

@@ -51,9 +51,7 @@ public final class LiftObjective: MinibatchObjective, SignedMeasureView {
     }
     phi.resize(m * n); jac.resize(jacobian ? m * n * signed.features.jacobianWidth : 0); f.resize(n); dR.resize(n); g.resize(m)
     let risk: Double = phi.withPointer { P in
-      if jacobian { jac.withPointer { signed.features.evaluate(positions, features: P, jacobian: $0, parallel: parallel) } } else {
-        signed.features.evaluate(positions, features: P, jacobian: nil, parallel: parallel)
-      }
+      jac.withPointerIfAny { signed.features.evaluate(positions, features: P, jacobian: $0, parallel: parallel) }
       return mass.withPointer { mp in
         f.withPointer { fp in
           Dense.multiplyTransposed(P, vector: mp, into: fp, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
@@ -79,7 +77,13 @@ public final class LiftObjective: MinibatchObjective, SignedMeasureView {
     // ∇_w V = c_i Σ_k ∇R_k ∇Φ_k(w_i) with c_i = ∂(mass)/∂(mass) … = r (Wasserstein) or r|r| (conic).
     pull.resize(m * D)
     mass.withPointer { c in
-      jac.withPointer { J in dR.withPointer { u in pull.withPointer { signed.features.pullback(positions, jacobian: J, weights: u, scales: c, into: $0, parallel: parallel) } } }
+      phi.withPointer { P in
+        jac.withPointerIfAny { J in
+          dR.withPointer { u in
+            pull.withPointer { signed.features.pullback(positions, features: P, jacobian: J, weights: u, scales: c, into: $0, parallel: parallel) }
+          }
+        }
+      }
     }
     cloud.coordinates.withUnsafeBufferPointer { x in
       g.withPointer { gv in
@@ -109,12 +113,14 @@ public final class LiftObjective: MinibatchObjective, SignedMeasureView {
     var gw = [Double](repeating: 0, count: q), pw = [Double](repeating: 0, count: q * D)
     P.withUnsafeMutableBufferPointer { pp in
       J.withUnsafeMutableBufferPointer { jp in
-        signed.features.evaluate(w, features: pp.baseAddress!, jacobian: jp.baseAddress!, parallel: parallel)
+        let jacobian = jp.isEmpty ? nil : jp.baseAddress
+        signed.features.evaluate(w, features: pp.baseAddress!, jacobian: jacobian, parallel: parallel)
         dR.withPointer { u in
           gw.withUnsafeMutableBufferPointer { Dense.multiply(pp.baseAddress!, vector: u, into: $0.baseAddress!, m: q, n: n, parallel: parallel) }
           c.withUnsafeBufferPointer { cp in
             pw.withUnsafeMutableBufferPointer {
-              signed.features.pullback(w, jacobian: jp.baseAddress!, weights: u, scales: cp.baseAddress!, into: $0.baseAddress!, parallel: parallel)
+              signed.features.pullback(w, features: pp.baseAddress!, jacobian: jacobian, weights: u, scales: cp.baseAddress!,
+                                       into: $0.baseAddress!, parallel: parallel)
             }
           }
         }

@@ -35,4 +35,8 @@ struct Scratch {
   mutating func withPointer<R>(_ body: (UnsafeMutablePointer<Double>) throws -> R) rethrows -> R {
     try storage.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
   }
+  /// The storage, or nil when it is empty (Jacobian data of a feature map that needs none).
+  mutating func withPointerIfAny<R>(_ body: (UnsafeMutablePointer<Double>?) throws -> R) rethrows -> R {
+    try storage.withUnsafeMutableBufferPointer { try body($0.isEmpty ? nil : $0.baseAddress) }
+  }
 }

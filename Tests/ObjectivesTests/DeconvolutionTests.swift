@@ -29,7 +29,8 @@ struct DeconvolutionTests {
     jacobian.withUnsafeBufferPointer { jp in
       u.withUnsafeBufferPointer { up in
         c.withUnsafeBufferPointer { cp in
-          g.withUnsafeMutableBufferPointer { f.pullback(w, jacobian: jp.baseAddress!, weights: up.baseAddress!, scales: cp.baseAddress!, into: $0.baseAddress!, parallel: parallel) }
+          // Translation features read only the Jacobian data (features: any pointer).
+          g.withUnsafeMutableBufferPointer { f.pullback(w, features: jp.baseAddress!, jacobian: jp.baseAddress!, weights: up.baseAddress!, scales: cp.baseAddress!, into: $0.baseAddress!, parallel: parallel) }
         }
       }
     }

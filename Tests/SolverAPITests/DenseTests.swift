@@ -62,6 +62,41 @@ struct DenseTests {
     }
   }
 
+  /// An activation's slope through its value, as `Dense.EntryMap` promises it.
+  static func mapped(_ v: Double, _ map: Dense.EntryMap) -> Double {
+    switch map {
+    case .identity: return v
+    case .indicatorOfPositive: return v > 0 ? 1 : 0
+    case .oneMinusSquare: return 1 - v * v
+    case .timesOneMinus: return v * (1 - v)
+    }
+  }
+
+  /// B narrow (≤ 32 columns: a row-major A would be read in place) and wide, a short last sliver,
+  /// A row-major and transposed.
+  @Test("a product with mapped entries of A is the same bits as the product with the mapped matrix, on 1 and 2 threads",
+        arguments: [(13, 11, 300), (97, 250, 40), (8, 3, 5)])
+  func mappedEntries(m: Int, n: Int, k: Int) {
+    let a = Self.matrix(m, k, seed: 21), b = Self.matrix(k, n, seed: 22)
+    for map in [Dense.EntryMap.indicatorOfPositive, .oneMinusSquare, .timesOneMinus] {
+      let expected = Self.product(1, m: m, n: n, k: k, a.map { Self.mapped($0, map) }, k, 1, b, n, 1)
+      for (ar, ac, stored) in [(k, 1, a), (1, m, (0..<(m * k)).map { a[($0 % m) * k + $0 / m] })] {
+        for threads in [1, 2] {
+          var c = [Double](repeating: .nan, count: m * n)
+          stored.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+              c.withUnsafeMutableBufferPointer { cp in
+                Dense.product(m: m, n: n, k: k, ap.baseAddress!, aRow: ar, aColumn: ac, map: map, bp.baseAddress!, bRow: n, bColumn: 1,
+                              into: cp.baseAddress!, ldc: n, parallel: Parallel(threads: threads))
+              }
+            }
+          }
+          #expect(c == expected, "\(map), (\(m), \(n), \(k)), A strides (\(ar), \(ac)), \(threads) threads")
+        }
+      }
+    }
+  }
+
   @Test("alpha and beta scale the product and the old C; beta = 0 never reads C (NaN stays out)")
   func alphaBeta() {
     let (m, n, k) = (11, 9, 20)

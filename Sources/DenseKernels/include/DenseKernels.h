@@ -29,14 +29,25 @@ int mfld_kernels_isa(void);
 void mfld_pack_b(const double *b, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t kc, ptrdiff_t nc,
                  ptrdiff_t s0, ptrdiff_t s1, double *packed);
 
-/// C[0..<mc, 0..<nc] = alpha·A·B + beta·C for the mc × kc block of A (element (i, p) at a[i*rs + p*cs]),
-/// packed here into this thread's buffer, and the packed kc × nc block of B (slivers from sliver 0).
+/// What `mfld_gemm_block` reads for an entry v of A: v itself, or an activation's slope through its
+/// value v = σ(t) — 1 when v > 0 else 0 (relu), 1 − v² (tanh), v(1 − v) (sigmoid) — so a product
+/// with σ′(Z) needs only σ(Z) in memory.
+typedef enum {
+  MFLD_ENTRIES = 0,
+  MFLD_INDICATOR_OF_POSITIVE = 1,
+  MFLD_ONE_MINUS_SQUARE = 2,
+  MFLD_TIMES_ONE_MINUS = 3
+} mfld_entry_map;
+
+/// C[0..<mc, 0..<nc] = alpha·map(A)·B + beta·C for the mc × kc block of A (element (i, p) at a[i*rs + p*cs]),
+/// packed here into this thread's buffer (map applied as it is packed), and the packed kc × nc block of B
+/// (slivers from sliver 0).
 /// C is row-major with leading dimension ldc. With `lower` set, micro-tiles lying wholly above the
 /// diagonal i = j + diagonal of C are skipped (for symmetric products and triangular updates).
 /// beta == 0 never reads C.
 /// Returns 0, or −1 when the packing buffer cannot be allocated.
 int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
-                    const double *a, ptrdiff_t rs, ptrdiff_t cs, const double *packedB,
+                    const double *a, ptrdiff_t rs, ptrdiff_t cs, mfld_entry_map map, const double *packedB,
                     double beta, double *c, ptrdiff_t ldc, int lower, ptrdiff_t diagonal);
 
 /// y[i] = alpha·Σ_j a[i·lda + j] x[j] + beta·y[i] for rows i ∈ [i0, i1) (beta == 0: y not read).

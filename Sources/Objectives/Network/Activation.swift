@@ -52,6 +52,18 @@ public enum Activation: Sendable {
     }
   }
 
+  /// σ' as a function of σ's value, where it is one: relu' = 1[σ > 0], tanh' = 1 − σ², sigmoid' =
+  /// σ(1 − σ), each the same bits as `derivative`. Then the features alone carry the Jacobian data.
+  /// nil for softplus (σ' = 1 − e^{−σ} would round differently) and formulas.
+  public var slopeFromValue: Dense.EntryMap? {
+    switch self {
+    case .relu: return .indicatorOfPositive
+    case .tanh: return .oneMinusSquare
+    case .sigmoid: return .timesOneMinus
+    case .softplus, .expression: return nil
+    }
+  }
+
   /// σ(t) and σ'(t) together (one pass for a formula).
   @inlinable public func valueAndDerivative(_ t: Double) -> (value: Double, derivative: Double) {
     if case .expression(let e) = self { return Activation.run(e, t) }

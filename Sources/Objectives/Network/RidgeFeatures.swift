@@ -1,33 +1,37 @@
 import SolverAPI
 
 /// The features of a two-layer network (MATH.md §2): Φ(w)_k = σ(⟨w, x̃_k⟩) with x̃_k = (x_k, 1) when a
-/// bias is appended, and ∇_w Φ(w)_k = σ'(⟨w, x̃_k⟩) x̃_k. Jacobian data is the m × n matrix σ'(Z),
-/// Z = W X̃ᵀ, so the pullback is one product: g = diag(c) σ'(Z) (diag(u) X̃).
+/// bias is appended, and ∇_w Φ(w)_k = σ'(⟨w, x̃_k⟩) x̃_k, so the pullback is one product:
+/// g = diag(c) σ'(Z) (diag(u) X̃), Z = W X̃ᵀ. For relu, tanh and sigmoid σ'(Z) is read off the features
+/// σ(Z) as the product packs them (`Activation.slopeFromValue`), and there is no Jacobian data; for
+/// other activations the Jacobian data is the m × n matrix σ'(Z).
 public final class RidgeFeatures: FeatureMap {
   public let activation: Activation
   /// n × D inputs (D = d + 1 with the bias).
   public let inputs: [Double]
+  /// X̃ᵀ (D × n), the product's B in rows it packs contiguously.
+  private let inputsTransposed: [Double]
   public let dimension: Int
   public let sampleCount: Int
-  public var jacobianWidth: Int { 1 }
-  private var preactivations: [Double] = []
+  public var jacobianWidth: Int { activation.slopeFromValue == nil ? 1 : 0 }
   private var weighted: [Double] = []
 
-  public init(inputs x: [Double], dimension d: Int, bias: Bool, activation: Activation) {
+  public convenience init(inputs x: [Double], dimension d: Int, bias: Bool, activation: Activation) {
     let n = x.count / d
     let D = bias ? d + 1 : d
     var xt = [Double](repeating: 1, count: n * D)
     for k in 0..<n { for c in 0..<d { xt[k * D + c] = x[k * d + c] } }
-    self.inputs = xt
-    self.dimension = D
-    self.sampleCount = n
-    self.activation = activation
+    self.init(expandedInputs: xt, dimension: D, activation: activation)
   }
 
-  private init(expandedInputs: [Double], dimension: Int, activation: Activation) {
+  private init(expandedInputs: [Double], dimension D: Int, activation: Activation) {
+    let n = expandedInputs.count / D
+    var transposed = [Double](repeating: 0, count: n * D)
+    for k in 0..<n { for j in 0..<D { transposed[j * n + k] = expandedInputs[k * D + j] } }
     self.inputs = expandedInputs
-    self.dimension = dimension
-    self.sampleCount = expandedInputs.count / dimension
+    self.inputsTransposed = transposed
+    self.dimension = D
+    self.sampleCount = n
     self.activation = activation
   }
 
@@ -41,14 +45,16 @@ public final class RidgeFeatures: FeatureMap {
 
   public func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel) {
     let m = w.count, n = sampleCount, D = dimension, s = activation
-    // Z = W X̃ᵀ a block of rows at a time (one parallel region), straight into the feature buffer,
-    // and σ (and σ') in place on each tile of the product as it is finished, while it is in cache.
-    // (The product's bits do not depend on how its rows are split.)
+    let jacobian = jacobianWidth == 0 ? nil : jacobian
+    // Z = W X̃ᵀ a block of rows at a time (one parallel region; the rows the matrix–vector products
+    // of the inner solve give the same thread), straight into the feature buffer, and σ (and σ') in
+    // place on each tile of the product as it is finished, while it is in cache. (The product's bits
+    // do not depend on how its rows are split.)
     w.coordinates.withUnsafeBufferPointer { wp in
-      inputs.withUnsafeBufferPointer { xp in
+      inputsTransposed.withUnsafeBufferPointer { xp in
         parallel.forEachChunk(m, grain: Dense.rowChunk(m)) { chunk in
           let start = chunk.lowerBound * n
-          Dense.product(m: chunk.count, n: n, k: D, wp.baseAddress! + chunk.lowerBound * D, aRow: D, aColumn: 1, xp.baseAddress!, bRow: 1, bColumn: D,
+          Dense.product(m: chunk.count, n: n, k: D, wp.baseAddress! + chunk.lowerBound * D, aRow: D, aColumn: 1, xp.baseAddress!, bRow: n, bColumn: 1,
                         into: features + start, ldc: n, parallel: .serial) { rows, columns in
             for i in rows {
               let at = start + i * n + columns.lowerBound
@@ -60,9 +66,9 @@ public final class RidgeFeatures: FeatureMap {
     }
   }
 
-  /// g = diag(c) σ'(Z) (diag(u) X̃): one product of the m × n Jacobian data with the n × D weighted
-  /// inputs, then a row scaling.
-  public func pullback(_ w: ParticleCloud, jacobian: UnsafePointer<Double>, weights u: UnsafePointer<Double>,
+  /// g = diag(c) σ'(Z) (diag(u) X̃): one product of σ'(Z) — the features mapped as they are packed,
+  /// or the Jacobian data — with the n × D weighted inputs, then a row scaling.
+  public func pullback(_ w: ParticleCloud, features: UnsafePointer<Double>, jacobian: UnsafePointer<Double>?, weights u: UnsafePointer<Double>,
                        scales c: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, parallel: Parallel) {
     let m = w.count, n = sampleCount, D = dimension
     if weighted.count != n * D { weighted = [Double](repeating: 0, count: n * D) }
@@ -71,7 +77,12 @@ public final class RidgeFeatures: FeatureMap {
       inputs.withUnsafeBufferPointer { xp in
         for k in 0..<n { for j in 0..<D { ux[k * D + j] = u[k] * xp[k * D + j] } }
       }
-      Dense.multiply(jacobian, ux, into: g, m: m, n: D, k: n, parallel: parallel)
+      if let map = activation.slopeFromValue {
+        Dense.multiply(features, map: map, ux, into: g, m: m, n: D, k: n, parallel: parallel)
+      } else {
+        guard let jacobian else { preconditionFailure("RidgeFeatures.pullback: \(activation.name) needs the Jacobian data evaluate wrote") }
+        Dense.multiply(jacobian, ux, into: g, m: m, n: D, k: n, parallel: parallel)
+      }
     }
     for i in 0..<m { for j in 0..<D { g[i * D + j] *= c[i] } }
   }

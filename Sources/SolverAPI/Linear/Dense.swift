@@ -13,17 +13,34 @@ public enum Dense {
   /// Column width of a packed B panel (a multiple of the micro-tile width).
   static let panelWidth = 4096
 
+  /// What a product reads for an entry v of A: v itself, or the slope σ′ of an activation through its
+  /// value v = σ(t), so that a product with σ′(Z) needs only σ(Z) in memory (MATH.md §2, the ridge
+  /// pullback): relu's 1[v > 0], tanh's 1 − v², the sigmoid's v(1 − v). The same bits as computing
+  /// σ′(t) first, on every instruction set.
+  public enum EntryMap: Sendable {
+    case identity, indicatorOfPositive, oneMinusSquare, timesOneMinus
+
+    var kernel: mfld_entry_map {
+      switch self {
+      case .identity: return MFLD_ENTRIES
+      case .indicatorOfPositive: return MFLD_INDICATOR_OF_POSITIVE
+      case .oneMinusSquare: return MFLD_ONE_MINUS_SQUARE
+      case .timesOneMinus: return MFLD_TIMES_ONE_MINUS
+      }
+    }
+  }
+
   /// "avx2+fma" or "portable": the kernels in use on this machine.
   public static var instructionSet: String { mfld_kernels_isa() == 1 ? "avx2+fma" : "portable" }
 
-  /// C = α op(A) op(B) + β C for strided operands: op(A)(i, p) = a[i·aRow + p·aColumn] (m × k),
+  /// C = α op(A) op(B) + β C for strided operands: op(A)(i, p) = map(a[i·aRow + p·aColumn]) (m × k),
   /// op(B)(p, j) = b[p·bRow + j·bColumn] (k × n), C row-major with leading dimension ldc. With `lower`,
   /// only elements with j ≤ i are guaranteed (tiles wholly above the diagonal are skipped).
   /// `finished(rows, columns)` is called once per tile of C (a few hundred KiB at most) as soon as its
   /// values are final, on the thread that computed it, so that a caller can transform the tile
   /// while it is still in cache (the ridge features apply σ there).
   public static func product(m: Int, n: Int, k: Int, alpha: Double = 1,
-                             _ a: UnsafePointer<Double>, aRow: Int, aColumn: Int,
+                             _ a: UnsafePointer<Double>, aRow: Int, aColumn: Int, map: EntryMap = .identity,
                              _ b: UnsafePointer<Double>, bRow: Int, bColumn: Int,
                              beta: Double = 0, into c: UnsafeMutablePointer<Double>, ldc: Int,
                              lower: Bool = false, parallel: Parallel,
@@ -59,7 +76,7 @@ public enum Dense {
             let i0 = (t / columnTiles) * rows, j0 = (t % columnTiles) * columns
             let mc = min(rows, m - i0), ncTile = min(columns, nc - j0)
             if lower && jc + j0 > i0 + mc - 1 { continue }
-            let status = mfld_gemm_block(mc, ncTile, kc, alpha, aBlock + i0 * aRow, aRow, aColumn, packedB + j0 * kc,
+            let status = mfld_gemm_block(mc, ncTile, kc, alpha, aBlock + i0 * aRow, aRow, aColumn, map.kernel, packedB + j0 * kc,
                                          blockBeta, c + i0 * ldc + jc + j0, ldc, lower ? 1 : 0, i0 - (jc + j0))
             if status != 0 { fatalError("Dense.product: out of memory for a packed block") }
             if pc + kc == k { finished(i0 ..< i0 + mc, jc + j0 ..< jc + j0 + ncTile) }
@@ -79,10 +96,11 @@ public enum Dense {
     if symmetric { mirrorLower(c, n: n, parallel: parallel) }
   }
 
-  /// C (m × n) = α A B + β C, with A m × k and B k × n.
-  public static func multiply(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
+  /// C (m × n) = α map(A) B + β C, with A m × k and B k × n.
+  public static func multiply(_ a: UnsafePointer<Double>, map: EntryMap = .identity, _ b: UnsafePointer<Double>,
+                              into c: UnsafeMutablePointer<Double>,
                               m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
-    product(m: m, n: n, k: k, alpha: alpha, a, aRow: k, aColumn: 1, b, bRow: n, bColumn: 1, beta: beta,
+    product(m: m, n: n, k: k, alpha: alpha, a, aRow: k, aColumn: 1, map: map, b, bRow: n, bColumn: 1, beta: beta,
             into: c, ldc: n, parallel: parallel)
   }
 

@@ -2,22 +2,24 @@
 ///
 /// Stateless with respect to particles: `evaluate` writes the features of every particle (row i of the
 /// m × n matrix F is Φ(w_i); the P of MATH.md is Fᵀ) and, when asked, per-(particle, sample) Jacobian
-/// data; `pullback` turns Jacobian data into gradients g_i = c_i Σ_k u_k ∇_w Φ(w_i)_k.
+/// data; `pullback` turns features and Jacobian data into gradients g_i = c_i Σ_k u_k ∇_w Φ(w_i)_k.
 public protocol FeatureMap: AnyObject {
   /// Ambient coordinates of w.
   var dimension: Int { get }
   /// n, the number of data points.
   var sampleCount: Int { get }
-  /// Doubles of Jacobian data per (particle, sample): 1 for a ridge feature σ(⟨w, x̃⟩), whose
-  /// gradient σ'(⟨w, x̃⟩) x̃ is rebuilt from the data; p for a translation feature ψ(x − w) on T^p.
+  /// Doubles of Jacobian data per (particle, sample): 0 for a ridge feature σ(⟨w, x̃⟩) whose σ' is a
+  /// function of σ (relu, tanh, sigmoid: the gradient σ'(⟨w, x̃⟩) x̃ is rebuilt from the feature and
+  /// the data), 1 for other ridge features (σ'), p for a translation feature ψ(x − w) on T^p.
   var jacobianWidth: Int { get }
 
-  /// features[i*n + k] = Φ(w_i)_k; jacobian (when non-nil) gets m × n × jacobianWidth doubles.
+  /// features[i*n + k] = Φ(w_i)_k; jacobian (when non-nil, and only if jacobianWidth > 0) gets
+  /// m × n × jacobianWidth doubles.
   func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel)
 
-  /// g_i = c_i Σ_k u_k ∇_w Φ(w_i)_k for every particle (m × dimension, overwritten), from the Jacobian
-  /// data `evaluate` wrote for the same cloud.
-  func pullback(_ w: ParticleCloud, jacobian: UnsafePointer<Double>, weights u: UnsafePointer<Double>,
+  /// g_i = c_i Σ_k u_k ∇_w Φ(w_i)_k for every particle (m × dimension, overwritten), from the features
+  /// and the Jacobian data (nil when jacobianWidth is 0) that `evaluate` wrote for the same cloud.
+  func pullback(_ w: ParticleCloud, features: UnsafePointer<Double>, jacobian: UnsafePointer<Double>?, weights u: UnsafePointer<Double>,
                 scales c: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, parallel: Parallel)
 
   /// The same map on the data points `samples` only (for minibatches).
@@ -43,6 +45,7 @@ public final class GatheredFeatures: FeatureMap {
 
   public func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel) {
     let m = w.count, n = base.sampleCount, q = samples.count, jw = base.jacobianWidth
+    let jacobian = jw == 0 ? nil : jacobian
     var full = [Double](repeating: 0, count: m * n), fullJ = [Double](repeating: 0, count: jacobian == nil ? 0 : m * n * jw)
     full.withUnsafeMutableBufferPointer { f in
       fullJ.withUnsafeMutableBufferPointer { j in
@@ -57,17 +60,25 @@ public final class GatheredFeatures: FeatureMap {
     }
   }
 
-  public func pullback(_ w: ParticleCloud, jacobian: UnsafePointer<Double>, weights u: UnsafePointer<Double>,
+  public func pullback(_ w: ParticleCloud, features: UnsafePointer<Double>, jacobian: UnsafePointer<Double>?, weights u: UnsafePointer<Double>,
                        scales c: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, parallel: Parallel) {
     // Scatter back to the full layout with zero weights outside the subset.
     let m = w.count, n = base.sampleCount, q = samples.count, jw = base.jacobianWidth
-    var fullJ = [Double](repeating: 0, count: m * n * jw), fullU = [Double](repeating: 0, count: n)
+    var fullF = [Double](repeating: 0, count: m * n), fullJ = [Double](repeating: 0, count: m * n * jw)
+    var fullU = [Double](repeating: 0, count: n)
     for (c, k) in samples.enumerated() {
       fullU[k] = u[c]
-      for i in 0..<m { for e in 0..<jw { fullJ[(i * n + k) * jw + e] = jacobian[(i * q + c) * jw + e] } }
+      for i in 0..<m {
+        fullF[i * n + k] = features[i * q + c]
+        if let jacobian { for e in 0..<jw { fullJ[(i * n + k) * jw + e] = jacobian[(i * q + c) * jw + e] } }
+      }
     }
-    fullJ.withUnsafeBufferPointer { j in
-      fullU.withUnsafeBufferPointer { base.pullback(w, jacobian: j.baseAddress!, weights: $0.baseAddress!, scales: c, into: g, parallel: parallel) }
+    fullF.withUnsafeBufferPointer { f in
+      fullJ.withUnsafeBufferPointer { j in
+        fullU.withUnsafeBufferPointer {
+          base.pullback(w, features: f.baseAddress!, jacobian: jw == 0 ? nil : j.baseAddress!, weights: $0.baseAddress!, scales: c, into: g, parallel: parallel)
+        }
+      }
     }
   }
 }
