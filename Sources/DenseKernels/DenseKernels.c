@@ -89,19 +89,21 @@ void mfld_pack_b(const double *b, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t kc, ptrd
   }
 }
 
-/// v ← map(v) over `count` packed entries (separate statements: no fused multiply–add, the same bits
-/// as the activation's own σ′ on every instruction set).
-static void map_entries(mfld_entry_map map, double *v, ptrdiff_t count) {
+/// out[k] = map(v[k]) over `count` entries (out may be v; separate statements: no fused multiply–add,
+/// the same bits as the activation's own σ′ on every instruction set).
+static void map_entries(mfld_entry_map map, const double *v, double *out, ptrdiff_t count) {
   switch (map) {
-  case MFLD_ENTRIES: break;
+  case MFLD_ENTRIES:
+    if (out != v) memcpy(out, v, (size_t)count * sizeof(double));
+    break;
   case MFLD_INDICATOR_OF_POSITIVE:
-    for (ptrdiff_t k = 0; k < count; k++) v[k] = v[k] > 0 ? 1.0 : 0.0;
+    for (ptrdiff_t k = 0; k < count; k++) out[k] = v[k] > 0 ? 1.0 : 0.0;
     break;
   case MFLD_ONE_MINUS_SQUARE:
-    for (ptrdiff_t k = 0; k < count; k++) { const double s = v[k] * v[k]; v[k] = 1.0 - s; }
+    for (ptrdiff_t k = 0; k < count; k++) { const double s = v[k] * v[k]; out[k] = 1.0 - s; }
     break;
   case MFLD_TIMES_ONE_MINUS:
-    for (ptrdiff_t k = 0; k < count; k++) { const double s = 1.0 - v[k]; v[k] = v[k] * s; }
+    for (ptrdiff_t k = 0; k < count; k++) { const double s = 1.0 - v[k]; out[k] = v[k] * s; }
     break;
   }
 }
@@ -124,7 +126,7 @@ static void pack_a(const double *a, ptrdiff_t rs, ptrdiff_t cs, mfld_entry_map m
         for (ptrdiff_t p = 0; p < kc; p++) dst[p * MR + r] = src[p * cs];
       }
     }
-    map_entries(map, dst, kc * MR);
+    map_entries(map, dst, dst, kc * MR);
   }
 }
 
@@ -214,13 +216,19 @@ int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
                     double beta, double *c, ptrdiff_t ldc, int lower, ptrdiff_t diagonal) {
   const ptrdiff_t mSlivers = (mc + MR - 1) / MR, nSlivers = (nc + NR - 1) / NR;
   // Packing A pays when each sliver is reused across several B slivers; a row-major A feeding a
-  // narrow B (the pullback's n × D inputs) is read in place, unless its entries are mapped.
-  const int inPlace = cs == 1 && nSlivers <= 4 && map == MFLD_ENTRIES;
+  // narrow B (the pullback's n × D inputs) is read in place — or, with its entries mapped, a mapped
+  // row-major copy of the block (a contiguous pass that vectorizes, unlike the packing transpose).
+  const int inPlace = cs == 1 && nSlivers <= 4;
   double *packedA = NULL;
   if (!inPlace) {
     packedA = mfld_scratch(0, (size_t)(mSlivers * MR * kc));
     if (!packedA) return -1;
     pack_a(a, rs, cs, map, mc, kc, packedA);
+  } else if (map != MFLD_ENTRIES) {
+    double *mapped = mfld_scratch(0, (size_t)(mc * kc));
+    if (!mapped) return -1;
+    for (ptrdiff_t i = 0; i < mc; i++) map_entries(map, a + i * rs, mapped + i * kc, kc);
+    a = mapped, rs = kc;
   }
   const micro_kernel kernel = kernel_for_isa(mfld_kernels_isa());
   _Alignas(64) double edge[MR * NR];
