@@ -17,7 +17,8 @@ enum BenchCommand: Command {
                  residual; peak memory
     scaling      steps/s against m (n = 1000) and against n (m = 1000), d = 20, 2 threads, with the exponent
     peers        the bilevel and lift steps in NumPy (DIR/numpy_steps.py, when python3 and numpy are there):
-                 one noiseless step must agree to 1e-9; steps/s of both and the ratio
+                 one noiseless step must agree to 1e-9; steps/s of both and the ratio, each side credited
+                 with its better thread count (Swift: 1 or 2 threads; NumPy: 1 BLAS thread or its default)
     kernels      GFLOP/s of the dominant dense kernels at the big steps' shapes, 1 and 2 threads, and
                  NumPy's at the same shapes in the same run
     memory       peak RSS of `mfld run` (bilevel (1000, 1000, 20)) in a child process for 20 and 200 steps
@@ -37,8 +38,8 @@ enum BenchCommand: Command {
 
   Each case is timed after two warm-up steps: the best of three windows of at least 1/3 s and one step
   each (or one step, if that alone takes 10/3 s); the NumPy peer the same way after one warm-up step
-  (it keeps nothing between steps). In `steps`, the 1- and 2-thread runs take turns window by window
-  over the same steps, so the speedup compares equal work under the same load.
+  (it keeps nothing between steps). In `steps` and `peers`, the 1- and 2-thread runs take turns window
+  by window over the same steps, so the speedup compares equal work under the same load.
   Exit status 3 when a peer check fails (a step disagrees with NumPy beyond 1e-9, or the NumPy reference
   fails). A performance target not met says "NOT MET" in its note and in a warning; the status stays 0. Build in release mode for meaningful figures: swift run -c release mfld bench all
   """
