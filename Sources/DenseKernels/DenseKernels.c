@@ -211,51 +211,62 @@ static micro_kernel kernel_for_isa(int isa) {
 
 // MARK: - Block product
 
+/// One MR × NR tile of C from an A sliver (A(r, p) = as[r·ra + p·pa]) and a packed B sliver; edge tiles
+/// (h < MR rows or w < NR columns of C) run the same arithmetic on a copy.
+static void gemm_tile(micro_kernel kernel, ptrdiff_t kc, const double *as, ptrdiff_t ra, ptrdiff_t pa, const double *bs,
+                      double *ct, ptrdiff_t ldc, ptrdiff_t h, ptrdiff_t w, double alpha, double beta) {
+  if (h == MR && w == NR) {
+    kernel(kc, as, ra, pa, bs, ct, ldc, alpha, beta);
+    return;
+  }
+  _Alignas(64) double edge[MR * NR];
+  memset(edge, 0, sizeof edge);
+  if (beta != 0)
+    for (ptrdiff_t r = 0; r < h; r++) memcpy(edge + r * NR, ct + r * ldc, (size_t)w * sizeof(double));
+  kernel(kc, as, ra, pa, bs, edge, NR, alpha, beta);
+  for (ptrdiff_t r = 0; r < h; r++) memcpy(ct + r * ldc, edge + r * NR, (size_t)w * sizeof(double));
+}
+
 int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
                     const double *a, ptrdiff_t rs, ptrdiff_t cs, mfld_entry_map map, const double *packedB,
                     double beta, double *c, ptrdiff_t ldc, int lower, ptrdiff_t diagonal) {
   const ptrdiff_t mSlivers = (mc + MR - 1) / MR, nSlivers = (nc + NR - 1) / NR;
-  // Packing A pays when each sliver is reused across several B slivers; a row-major A feeding a
-  // narrow B (the pullback's n × D inputs) is read in place — or, with its entries mapped, a mapped
-  // row-major copy of the block (a contiguous pass that vectorizes, unlike the packing transpose).
-  const int inPlace = cs == 1 && nSlivers <= 4;
-  double *packedA = NULL;
-  if (!inPlace) {
-    packedA = mfld_scratch(0, (size_t)(mSlivers * MR * kc));
-    if (!packedA) return -1;
-    pack_a(a, rs, cs, map, mc, kc, packedA);
-  } else if (map != MFLD_ENTRIES) {
-    double *mapped = mfld_scratch(0, (size_t)(mc * kc));
-    if (!mapped) return -1;
-    for (ptrdiff_t i = 0; i < mc; i++) map_entries(map, a + i * rs, mapped + i * kc, kc);
-    a = mapped, rs = kc;
-  }
   const micro_kernel kernel = kernel_for_isa(mfld_kernels_isa());
-  _Alignas(64) double edge[MR * NR];
+  // Packing A pays when each sliver is reused across several B slivers. A row-major A feeding a
+  // narrow B (the pullback's n × D inputs) is read in place instead, a sliver at a time across the
+  // few B slivers; a short last sliver, or a sliver whose entries are mapped, through a row-major
+  // copy that stays in L1 (a contiguous pass that vectorizes, unlike the packing transpose).
+  if (cs == 1 && nSlivers <= 4) {
+    for (ptrdiff_t is = 0; is < mSlivers; is++) {
+      const ptrdiff_t i0 = is * MR, h = mc - i0 < MR ? mc - i0 : MR;
+      const double *as = a + i0 * rs;
+      ptrdiff_t ra = rs;
+      if (h < MR || map != MFLD_ENTRIES) {
+        double *sliver = mfld_scratch(5, (size_t)(MR * kc));
+        if (!sliver) return -1;
+        for (ptrdiff_t r = 0; r < MR; r++) {
+          if (r < h) map_entries(map, as + r * rs, sliver + r * kc, kc);
+          else memset(sliver + r * kc, 0, (size_t)kc * sizeof(double));
+        }
+        as = sliver, ra = kc;
+      }
+      for (ptrdiff_t js = 0; js < nSlivers; js++) {
+        const ptrdiff_t j0 = js * NR, w = nc - j0 < NR ? nc - j0 : NR;
+        if (lower && j0 > i0 + h - 1 + diagonal) continue;  // wholly above the diagonal
+        gemm_tile(kernel, kc, as, ra, 1, packedB + js * NR * kc, c + i0 * ldc + j0, ldc, h, w, alpha, beta);
+      }
+    }
+    return 0;
+  }
+  double *packedA = mfld_scratch(0, (size_t)(mSlivers * MR * kc));
+  if (!packedA) return -1;
+  pack_a(a, rs, cs, map, mc, kc, packedA);
   for (ptrdiff_t js = 0; js < nSlivers; js++) {
     const ptrdiff_t j0 = js * NR, w = nc - j0 < NR ? nc - j0 : NR;
-    const double *bs = packedB + js * NR * kc;
     for (ptrdiff_t is = 0; is < mSlivers; is++) {
       const ptrdiff_t i0 = is * MR, h = mc - i0 < MR ? mc - i0 : MR;
       if (lower && j0 > i0 + h - 1 + diagonal) continue;  // wholly above the diagonal
-      const double *as = packedA ? packedA + i0 * kc : a + i0 * rs;
-      ptrdiff_t ra = packedA ? 1 : rs, pa = packedA ? MR : 1;
-      if (!packedA && h < MR) {  // a short last sliver in place: pack it alone (zero rows beyond h)
-        double *tail = mfld_scratch(5, (size_t)(MR * kc));
-        if (!tail) return -1;
-        pack_a(as, rs, 1, MFLD_ENTRIES, h, kc, tail);
-        as = tail, ra = 1, pa = MR;
-      }
-      double *ct = c + i0 * ldc + j0;
-      if (h == MR && w == NR) {
-        kernel(kc, as, ra, pa, bs, ct, ldc, alpha, beta);
-      } else {
-        memset(edge, 0, sizeof edge);
-        if (beta != 0)
-          for (ptrdiff_t r = 0; r < h; r++) memcpy(edge + r * NR, ct + r * ldc, (size_t)w * sizeof(double));
-        kernel(kc, as, ra, pa, bs, edge, NR, alpha, beta);
-        for (ptrdiff_t r = 0; r < h; r++) memcpy(ct + r * ldc, edge + r * NR, (size_t)w * sizeof(double));
-      }
+      gemm_tile(kernel, kc, packedA + i0 * kc, 1, MR, packedB + js * NR * kc, c + i0 * ldc + j0, ldc, h, w, alpha, beta);
     }
   }
   return 0;

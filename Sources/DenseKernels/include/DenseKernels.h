@@ -98,7 +98,7 @@ void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *conte
 
 /// A thread-local scratch buffer of at least `count` doubles, 64-byte aligned, kept for the thread's
 /// life. Slots 0–7 are independent: 0 packs A, 1 packs B (`Dense.product`), 2–3 `Dense.choleskyFactor`,
-/// 4 the pairwise sums, 5 a short sliver, 6 `mfld_gemv_t` (large blocks, beta ≠ 0), 7 `Dense`'s partial sums.
+/// 4 the pairwise sums, 5 an A sliver read in place (short, or mapped), 6 `mfld_gemv_t` (large blocks, beta ≠ 0), 7 `Dense`'s partial sums.
 /// NULL if memory is exhausted.
 double *mfld_scratch(int slot, size_t count);
 
