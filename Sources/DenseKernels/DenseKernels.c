@@ -89,23 +89,37 @@ void mfld_pack_b(const double *b, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t kc, ptrd
   }
 }
 
-/// out[k] = map(v[k]) over `count` entries (out may be v; separate statements: no fused multiply–add,
-/// the same bits as the activation's own σ′ on every instruction set).
-static void map_entries(mfld_entry_map map, const double *v, double *out, ptrdiff_t count) {
-  switch (map) {
-  case MFLD_ENTRIES:
-    if (out != v) memcpy(out, v, (size_t)count * sizeof(double));
-    break;
-  case MFLD_INDICATOR_OF_POSITIVE:
-    for (ptrdiff_t k = 0; k < count; k++) out[k] = v[k] > 0 ? 1.0 : 0.0;
-    break;
-  case MFLD_ONE_MINUS_SQUARE:
-    for (ptrdiff_t k = 0; k < count; k++) { const double s = v[k] * v[k]; out[k] = 1.0 - s; }
-    break;
-  case MFLD_TIMES_ONE_MINUS:
-    for (ptrdiff_t k = 0; k < count; k++) { const double s = 1.0 - v[k]; out[k] = v[k] * s; }
-    break;
+/// out[k] = map(v[k]) over `count` entries (out may be v; separate statements and no FMA target: no
+/// fused multiply–add, the same bits as the activation's own σ′ on every instruction set). The body is
+/// compiled twice, for AVX2 (four lanes) and portable; `map_entries` picks one.
+#define MAP_ENTRIES_BODY                                                                          \
+  switch (map) {                                                                                  \
+  case MFLD_ENTRIES:                                                                              \
+    if (out != v) memcpy(out, v, (size_t)count * sizeof(double));                                 \
+    break;                                                                                        \
+  case MFLD_INDICATOR_OF_POSITIVE:                                                                \
+    for (ptrdiff_t k = 0; k < count; k++) out[k] = v[k] > 0 ? 1.0 : 0.0;                         \
+    break;                                                                                        \
+  case MFLD_ONE_MINUS_SQUARE:                                                                     \
+    for (ptrdiff_t k = 0; k < count; k++) { const double s = v[k] * v[k]; out[k] = 1.0 - s; }    \
+    break;                                                                                        \
+  case MFLD_TIMES_ONE_MINUS:                                                                      \
+    for (ptrdiff_t k = 0; k < count; k++) { const double s = 1.0 - v[k]; out[k] = v[k] * s; }    \
+    break;                                                                                        \
   }
+
+static void map_entries_portable(mfld_entry_map map, const double *v, double *out, ptrdiff_t count) { MAP_ENTRIES_BODY }
+
+#if MFLD_X86
+__attribute__((target("avx2")))
+static void map_entries_avx2(mfld_entry_map map, const double *v, double *out, ptrdiff_t count) { MAP_ENTRIES_BODY }
+#endif
+
+static void map_entries(mfld_entry_map map, const double *v, double *out, ptrdiff_t count) {
+#if MFLD_X86
+  if (mfld_kernels_isa() == 1) { map_entries_avx2(map, v, out, count); return; }
+#endif
+  map_entries_portable(map, v, out, count);
 }
 
 /// The mc × kc block of map(A) into MR-row slivers, each kc × MR (column of the sliver contiguous),
