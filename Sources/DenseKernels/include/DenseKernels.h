@@ -40,8 +40,8 @@ typedef enum {
 } mfld_entry_map;
 
 /// C[0..<mc, 0..<nc] = alpha·map(A)·B + beta·C for the mc × kc block of A (element (i, p) at a[i*rs + p*cs]),
-/// packed here into this thread's buffer (map applied as it is packed), and the packed kc × nc block of B
-/// (slivers from sliver 0).
+/// packed here into this thread's buffer (or, feeding a narrow B, read in place a sliver at a time; the map
+/// is applied as A is packed or copied), and the packed kc × nc block of B (slivers from sliver 0).
 /// C is row-major with leading dimension ldc. With `lower` set, micro-tiles lying wholly above the
 /// diagonal i = j + diagonal of C are skipped (for symmetric products and triangular updates).
 /// beta == 0 never reads C.
@@ -98,7 +98,8 @@ void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *conte
 
 /// A thread-local scratch buffer of at least `count` doubles, 64-byte aligned, kept for the thread's
 /// life. Slots 0–7 are independent: 0 packs A, 1 packs B (`Dense.product`), 2–3 `Dense.choleskyFactor`,
-/// 4 the pairwise sums, 5 an A sliver read in place (short, or mapped), 6 `mfld_gemv_t` (large blocks, beta ≠ 0), 7 `Dense`'s partial sums.
+/// 4 the pairwise sums, 5 a copied A sliver (short, or mapped), 6 `mfld_gemv_t` (large blocks, beta ≠ 0),
+/// 7 `Dense`'s partial sums.
 /// NULL if memory is exhausted.
 double *mfld_scratch(int slot, size_t count);
 
