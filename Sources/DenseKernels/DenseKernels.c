@@ -89,11 +89,13 @@ void mfld_pack_b(const double *b, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t kc, ptrd
   }
 }
 
-/// out[k] = map(v[k]) over `count` entries (out may be v; separate statements and no FMA target: no
-/// fused multiply–add, the same bits as the activation's own σ′ on every instruction set). The body is
+/// out[k] = map(v[k]) over `count` entries (out may be v). Contraction off and no FMA target: no fused
+/// multiply–add, the same bits as the activation's own σ′ on every instruction set. The body is
 /// compiled twice, for AVX2 (four lanes) and portable; `map_entries` picks one.
 #define MAP_ENTRIES_BODY                                                                          \
+  _Pragma("STDC FP_CONTRACT OFF")                                                                 \
   switch (map) {                                                                                  \
+  default:                                                                                        \
   case MFLD_ENTRIES:                                                                              \
     if (out != v) memcpy(out, v, (size_t)count * sizeof(double));                                 \
     break;                                                                                        \

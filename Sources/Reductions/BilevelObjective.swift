@@ -243,7 +243,7 @@ public final class BilevelObjective: MinibatchObjective, SignedMeasureView, Chec
     var rq = [Double](repeating: 0, count: q)
     P.withUnsafeMutableBufferPointer { pp in
       J.withUnsafeMutableBufferPointer { jp in
-        let jacobian = jp.isEmpty ? nil : jp.baseAddress
+        let jacobian = signed.features.jacobianWidth == 0 ? nil : jp.baseAddress
         signed.features.evaluate(points, features: pp.baseAddress!, jacobian: jacobian, parallel: parallel)
         dR.withPointer { u in
           // r_μ(y) = −(1/λ)⟨∇R, Φ(y)⟩.

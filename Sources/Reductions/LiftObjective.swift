@@ -113,7 +113,7 @@ public final class LiftObjective: MinibatchObjective, SignedMeasureView {
     var gw = [Double](repeating: 0, count: q), pw = [Double](repeating: 0, count: q * D)
     P.withUnsafeMutableBufferPointer { pp in
       J.withUnsafeMutableBufferPointer { jp in
-        let jacobian = jp.isEmpty ? nil : jp.baseAddress
+        let jacobian = signed.features.jacobianWidth == 0 ? nil : jp.baseAddress
         signed.features.evaluate(w, features: pp.baseAddress!, jacobian: jacobian, parallel: parallel)
         dR.withPointer { u in
           gw.withUnsafeMutableBufferPointer { Dense.multiply(pp.baseAddress!, vector: u, into: $0.baseAddress!, m: q, n: n, parallel: parallel) }

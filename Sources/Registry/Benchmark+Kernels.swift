@@ -71,17 +71,22 @@ extension Benchmark {
                          operands: [f, s]))
     }
     do {
-      let w = Operand(m * D, seed: 5), x = Operand(n * D, seed: 6), z = Operand(m * n, seed: 7)
-      list.append(Kernel(name: "features W X̃ᵀ, \(m) × \(n) × \(D) (multiplyTransposed)",
+      // X̃ᵀ stored D × n, as RidgeFeatures keeps it.
+      let w = Operand(m * D, seed: 5), xt = Operand(D * n, seed: 6), z = Operand(m * n, seed: 7)
+      list.append(Kernel(name: "features W X̃ᵀ, \(m) × \(n) × \(D) (product)",
                          flops: 2 * Double(m) * Double(n) * Double(D), matmul: [m, n, D], note: "",
-                         call: { Dense.multiplyTransposed(w.pointer, x.pointer, into: z.pointer, m: m, n: n, k: D, parallel: $0) },
-                         operands: [w, x, z]))
+                         call: {
+                           Dense.product(m: m, n: n, k: D, w.pointer, aRow: D, aColumn: 1, xt.pointer, bRow: n, bColumn: 1,
+                                         into: z.pointer, ldc: n, parallel: $0)
+                         },
+                         operands: [w, xt, z]))
     }
     do {
+      // relu's pullback reads σ′(Z) = 1[F > 0] off the features as it packs them.
       let a = Operand(m * n, seed: 8), x = Operand(n * D, seed: 9), g = Operand(m * D, seed: 10)
-      list.append(Kernel(name: "pullback M X̃, \(m) × \(D) × \(n) (multiply)",
+      list.append(Kernel(name: "pullback relu′(F) X̃, \(m) × \(D) × \(n) (multiply, map: .indicatorOfPositive)",
                          flops: 2 * Double(m) * Double(D) * Double(n), matmul: [m, D, n], note: "",
-                         call: { Dense.multiply(a.pointer, x.pointer, into: g.pointer, m: m, n: D, k: n, parallel: $0) },
+                         call: { Dense.multiply(a.pointer, map: .indicatorOfPositive, x.pointer, into: g.pointer, m: m, n: D, k: n, parallel: $0) },
                          operands: [a, x, g]))
     }
     do {

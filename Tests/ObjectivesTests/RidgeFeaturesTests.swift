@@ -81,4 +81,81 @@ struct RidgeFeaturesTests {
     let two = evaluate(features, w, u: u, c: c, threads: 2)
     #expect(two.features == f && two.gradient == g, "\(activation): 2 threads")
   }
+
+  /// The claim `Activation.slopeFromValue` makes: reading σ′ off the features inside the product
+  /// gives the same bits as storing σ′(Z) (`Activation.apply` with a derivative buffer) and
+  /// multiplying by it.
+  @Test("relu, tanh and sigmoid: the pullback is the same bits as the product with stored σ′(Z)",
+        arguments: ["relu", "tanh", "sigmoid"])
+  func pullbackEqualsStoredSlopes(activation: String) throws {
+    let sigma = try Activation(activation)
+    let x = inputs(), w = cloud(), D = d + 1
+    let features = RidgeFeatures(inputs: x, dimension: d, bias: true, activation: sigma)
+    var rng = RandomStream(seed: 10).generator()
+    let u = (0..<n).map { _ in rng.normal() }, c = (0..<m).map { _ in rng.normal() }
+    let (_, g) = evaluate(features, w, u: u, c: c, threads: 1)
+    // Z by the same product the features use, then σ and σ′ stored, then diag(c) σ′(Z) (diag(u) X̃).
+    let xt = (0..<(D * n)).map { e in e / n < d ? x[(e % n) * d + e / n] : 1.0 }
+    var z = [Double](repeating: 0, count: m * n), slope = z
+    let weighted = (0..<(n * D)).map { e in u[e / D] * (e % D < d ? x[(e / D) * d + e % D] : 1) }
+    var expected = [Double](repeating: 0, count: m * D)
+    w.coordinates.withUnsafeBufferPointer { wp in
+      xt.withUnsafeBufferPointer { xp in
+        z.withUnsafeMutableBufferPointer { zp in
+          Dense.product(m: m, n: n, k: D, wp.baseAddress!, aRow: D, aColumn: 1, xp.baseAddress!, bRow: n, bColumn: 1,
+                        into: zp.baseAddress!, ldc: n, parallel: .serial)
+          slope.withUnsafeMutableBufferPointer { sp in
+            sigma.apply(zp.baseAddress!, derivative: sp.baseAddress!, count: m * n)
+            weighted.withUnsafeBufferPointer { up in
+              expected.withUnsafeMutableBufferPointer {
+                Dense.multiply(sp.baseAddress!, up.baseAddress!, into: $0.baseAddress!, m: m, n: D, k: n, parallel: .serial)
+              }
+            }
+          }
+        }
+      }
+    }
+    for i in 0..<m { for a in 0..<D { expected[i * D + a] *= c[i] } }
+    #expect(g == expected, "\(activation)")
+  }
+
+  /// `GatheredFeatures` (evaluate everything, keep some columns; scatter back with zero weights) is
+  /// the generic minibatch path; ridge features restrict their inputs instead. Both must agree.
+  @Test("the generic gathered subset agrees with the ridge features' own subset, with and without Jacobian data",
+        arguments: ["relu", "softplus"])
+  func gatheredSubset(activation: String) throws {
+    let full = RidgeFeatures(inputs: inputs(), dimension: d, bias: true, activation: try Activation(activation))
+    let samples = [3, 0, 17, 8, 22, 11]
+    let own = full.subset(samples), gathered = GatheredFeatures(base: full, samples: samples)
+    #expect(own.jacobianWidth == gathered.jacobianWidth && gathered.sampleCount == samples.count)
+    let w = cloud(), q = samples.count, width = own.jacobianWidth
+    var rng = RandomStream(seed: 11).generator()
+    let u = (0..<q).map { _ in rng.normal() }, c = (0..<m).map { _ in rng.normal() }
+    func run(_ map: any FeatureMap) -> (features: [Double], gradient: [Double]) {
+      var f = [Double](repeating: .nan, count: m * q), jac = [Double](repeating: .nan, count: m * q * width)
+      var g = [Double](repeating: .nan, count: m * (d + 1))
+      f.withUnsafeMutableBufferPointer { fp in
+        jac.withUnsafeMutableBufferPointer { jp in
+          let jacobian = width == 0 ? nil : jp.baseAddress
+          map.evaluate(w, features: fp.baseAddress!, jacobian: jacobian, parallel: .serial)
+          u.withUnsafeBufferPointer { up in
+            c.withUnsafeBufferPointer { cp in
+              g.withUnsafeMutableBufferPointer {
+                map.pullback(w, features: fp.baseAddress!, jacobian: jacobian, weights: up.baseAddress!, scales: cp.baseAddress!,
+                             into: $0.baseAddress!, parallel: .serial)
+              }
+            }
+          }
+        }
+      }
+      return (f, g)
+    }
+    let a = run(own), b = run(gathered)
+    #expect(a.features == b.features, "\(activation): features")
+    // The gathered pullback sums over all n samples (zero weights outside the subset): the same terms,
+    // grouped differently.
+    for e in 0..<a.gradient.count {
+      #expect(abs(a.gradient[e] - b.gradient[e]) <= 1e-13 * (1 + abs(a.gradient[e])), "\(activation): gradient entry \(e)")
+    }
+  }
 }

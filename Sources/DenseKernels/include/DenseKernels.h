@@ -40,8 +40,9 @@ typedef enum {
 } mfld_entry_map;
 
 /// C[0..<mc, 0..<nc] = alpha·map(A)·B + beta·C for the mc × kc block of A (element (i, p) at a[i*rs + p*cs]),
-/// packed here into this thread's buffer (or, feeding a narrow B, read in place a sliver at a time; the map
-/// is applied as A is packed or copied), and the packed kc × nc block of B (slivers from sliver 0).
+/// packed here into this thread's buffer (or, row-major (cs == 1) and feeding a narrow B, read in place a
+/// sliver at a time; the map is applied as A is packed or copied), and the packed kc × nc block of B
+/// (slivers from sliver 0).
 /// C is row-major with leading dimension ldc. With `lower` set, micro-tiles lying wholly above the
 /// diagonal i = j + diagonal of C are skipped (for symmetric products and triangular updates).
 /// beta == 0 never reads C.

@@ -118,6 +118,7 @@ public final class TranslationFeatures: FeatureMap {
   /// g_i = c_i Σ_k u_k ∇_w Φ(w_i)_k, summed over k in order for each particle.
   public func pullback(_ w: ParticleCloud, features: UnsafePointer<Double>, jacobian: UnsafePointer<Double>?, weights u: UnsafePointer<Double>,
                        scales c: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, parallel: Parallel) {
+    guard w.count > 0 else { return }
     guard let jacobian else { preconditionFailure("TranslationFeatures.pullback needs the Jacobian data evaluate wrote") }
     let p = dimension, n = sampleCount
     parallel.forEachChunk(w.count, grain: grain) { particles in

@@ -75,7 +75,7 @@ public enum Activation: Sendable {
   public func apply(_ z: UnsafeMutablePointer<Double>, derivative: UnsafeMutablePointer<Double>?, count: Int) {
     switch (self, derivative) {
     case (.relu, nil):
-      for k in 0..<count { z[k] = max(z[k], 0) }
+      for k in 0..<count { let t = z[k]; z[k] = t > 0 ? t : 0 }  // as `value` (NaN ↦ 0)
     case (.relu, let d?):
       for k in 0..<count { let t = z[k]; d[k] = t > 0 ? 1 : 0; z[k] = t > 0 ? t : 0 }
     case (_, nil):

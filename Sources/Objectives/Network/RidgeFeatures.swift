@@ -71,6 +71,7 @@ public final class RidgeFeatures: FeatureMap {
   public func pullback(_ w: ParticleCloud, features: UnsafePointer<Double>, jacobian: UnsafePointer<Double>?, weights u: UnsafePointer<Double>,
                        scales c: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, parallel: Parallel) {
     let m = w.count, n = sampleCount, D = dimension
+    guard m > 0 else { return }
     if weighted.count != n * D { weighted = [Double](repeating: 0, count: n * D) }
     weighted.withUnsafeMutableBufferPointer { wp in
       let ux = wp.baseAddress!
