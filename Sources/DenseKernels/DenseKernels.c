@@ -142,7 +142,7 @@ static void pack_a(const double *a, ptrdiff_t rs, ptrdiff_t cs, mfld_entry_map m
         for (ptrdiff_t p = 0; p < kc; p++) dst[p * MR + r] = src[p * cs];
       }
     }
-    map_entries(map, dst, dst, kc * MR);
+    if (map != MFLD_ENTRIES) map_entries(map, dst, dst, kc * MR);
   }
 }
 
