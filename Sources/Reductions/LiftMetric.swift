@@ -36,11 +36,12 @@ public final class LiftMetric: Metric {
     cloud.coordinates.withUnsafeMutableBufferPointer { xs in
       let x = xs.baseAddress!
       parallel.forEachChunk(cloud.count, grain: Parallel.particleGrain(count: cloud.count, dimension: cloud.dimension)) { range in
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * stride) { scratch in
-          let xi = scratch.baseAddress!, du = xi + stride
+        // The chunk's noise in one call (a few KiB on the stack), then D + 1 values of ∇U.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: (range.count + 1) * stride) { scratch in
+          let noises = scratch.baseAddress!, du = noises + range.count * stride
+          if tau > 0 { noise.normals(step: step, indices: range, into: noises, count: stride) }
           for i in range {
-            let p = x + i * stride, v = grad + i * stride
-            if tau > 0 { noise.normals(step: step, index: i, into: xi, count: stride) }
+            let p = x + i * stride, v = grad + i * stride, xi = noises + (i - range.lowerBound) * stride
             let r = p[0], dr = v[0]
             // The weight.
             var wScale = 1.0

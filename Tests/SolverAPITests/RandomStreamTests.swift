@@ -27,6 +27,59 @@ struct RandomStreamTests {
     #expect(a != junk)
   }
 
+  @Test("normals are Box–Muller on the Philox block (index, b, step), within 1e-14·r of libm's log, cos and sin")
+  func normalsMatchBoxMullerOnPhilox() {
+    let s = RandomStream(seed: 11).split("noise")
+    let step = 5_000_000_123, count = 5, indices = 3 ..< 403
+    var z = [Double](repeating: .nan, count: indices.count * count)
+    z.withUnsafeMutableBufferPointer { s.normals(step: step, indices: indices, into: $0.baseAddress!, count: count) }
+    var worst = 0.0
+    for (p, index) in indices.enumerated() {
+      for b in 0..<3 {
+        let (a, w) = s.philox.block(UInt32(index), UInt32(b), UInt32(truncatingIfNeeded: step), UInt32(truncatingIfNeeded: step >> 32))
+        let u1 = Double((a >> 11) + 1) * 0x1p-53, u2 = Double(w >> 11) * 0x1p-53
+        let r = (-2 * log(u1)).squareRoot(), theta = 2 * Double.pi * u2
+        // 2πu₂ rounded costs libm's reference up to ~3e-15 of angle; the kernel reduces u₂ exactly.
+        worst = max(worst, abs(z[p * count + 2 * b] - r * cos(theta)) / max(r, 1))
+        if 2 * b + 1 < count { worst = max(worst, abs(z[p * count + 2 * b + 1] - r * sin(theta)) / max(r, 1)) }
+      }
+    }
+    #expect(worst < 1e-14)
+  }
+
+  @Test("a chunk's normals are each particle's, bit for bit (the AVX2 lanes equal the scalar path)")
+  func batchedNormalsEqualSingleOnes() {
+    let s = RandomStream(seed: 4).split("noise")
+    for count in [1, 2, 3, 11] {
+      let indices = 17 ..< 30  // 13 particles: AVX2 takes four blocks at a time, the scalar path the rest
+      var batch = [Double](repeating: .nan, count: indices.count * count), single = batch
+      batch.withUnsafeMutableBufferPointer { s.normals(step: 9, indices: indices, into: $0.baseAddress!, count: count) }
+      single.withUnsafeMutableBufferPointer { o in
+        for (p, i) in indices.enumerated() { s.normals(step: 9, index: i, into: o.baseAddress! + p * count, count: count) }
+      }
+      #expect(batch.map(\.bitPattern) == single.map(\.bitPattern), "count \(count)")
+      var g = [Double](repeating: 0, count: 2)
+      let (a, b) = s.philox.block(UInt32(indices.lowerBound), 0, 9, 0)
+      let (z0, z1) = boxMuller(a, b)
+      g.withUnsafeMutableBufferPointer { s.normals(step: 9, index: indices.lowerBound, into: $0.baseAddress!, count: min(2, count)) }
+      #expect(g[0] == z0 && (count < 2 || g[1] == z1))
+    }
+  }
+
+  @Test("Box–Muller covers the edges: u₁ = 1 gives 0, the smallest u₁ the largest radius, every quadrant its signs")
+  func boxMullerEdges() {
+    let top = boxMuller(UInt64.max, 0)  // u₁ = 1: r = 0
+    #expect(top.0 == 0 && top.1 == 0)
+    let far = boxMuller(0, 0)  // u₁ = 2⁻⁵³, θ = 0: z = (√(106 ln 2), 0)
+    #expect(abs(far.0 - (106 * log(2.0)).squareRoot()) < 1e-14 && far.1 == 0)
+    let half: UInt64 = 1 << 63, r = (-2 * log(Double((half >> 11) + 1) * 0x1p-53)).squareRoot()
+    for quarter in 0..<8 {  // θ = (2k + 1)π/8: two in each quadrant
+      let u2 = (Double(quarter) + 0.5) / 8
+      let (z0, z1) = boxMuller(half, UInt64(u2 * 0x1p53) << 11)
+      #expect(abs(z0 - r * cos(2 * .pi * u2)) < 1e-14 && abs(z1 - r * sin(2 * .pi * u2)) < 1e-14, "u₂ = \(u2)")
+    }
+  }
+
   @Test("normals have mean 0 and variance 1 within 5 standard errors")
   func normalMoments() {
     let s = RandomStream(seed: 1)

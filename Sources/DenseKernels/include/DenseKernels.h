@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "Normals.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

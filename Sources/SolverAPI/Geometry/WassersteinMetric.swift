@@ -25,17 +25,18 @@ public final class WassersteinMetric<G: Geometry>: Metric {
     cloud.coordinates.withUnsafeMutableBufferPointer { xs in
       let x = xs.baseAddress!
       parallel.forEachChunk(cloud.count, grain: Parallel.particleGrain(count: cloud.count, dimension: cloud.dimension)) { range in
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * d) { scratch in
-          let xi = scratch.baseAddress!, du = xi + d
+        // The chunk's noise in one call (a few KiB on the stack), then d values of ∇U.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: (range.count + 1) * d) { scratch in
+          let noises = scratch.baseAddress!, du = noises + range.count * d
+          if tau > 0 { noise.normals(step: step, indices: range, into: noises, count: d) }
           for i in range {
-            let xi_ = x + i * d, v = grad + i * d
+            let xi_ = x + i * d, v = grad + i * d, xi = noises + (i - range.lowerBound) * d
             if let u, tau > 0 {
               _ = u.evaluate(xi_, gradient: du)
               for k in 0..<d { v[k] += tau * du[k] }
             }
             for k in 0..<d { v[k] *= -eta }
             if tau > 0 {
-              noise.normals(step: step, index: i, into: xi, count: d)
               for k in 0..<d { v[k] += noiseScale * xi[k] }
             }
             g.projectToTangent(v, at: xi_)
