@@ -260,7 +260,8 @@ extension Benchmark {
   /// Bilevel and lift steps at the sizes against the NumPy reference, in one run: (a) one noiseless
   /// step from the same particles agrees to 1e-9 (a failed row otherwise), (b) steps/s of Swift (τ = 1e-4; the
   /// better of 1 and 2 threads, taking turns over the same steps, as NumPy gets the better of 1 BLAS
-  /// thread and its default threads) and of NumPy, and their ratio, with the inner solve's CG iterations and factorizations; for
+  /// thread and its default threads) and of NumPy, timed right after Swift case by case, and their ratio, with the inner
+  /// solve's CG iterations and factorizations; for
   /// bilevel also Swift with `"method": "cholesky"` (a fresh factorization every step), what PCG buys.
   /// One row saying why when python3 or numpy is missing.
   public static func peers(_ options: Options) throws -> [Row] {
@@ -276,7 +277,12 @@ extension Benchmark {
       var cholesky: (rate: Double, runs: Int, inner: String)?
     }
     let budget = options.budget
-    var problem = PeerProblem(), measured: [Measured] = []
+    var measured: [Measured] = []
+    let directory = try NumPyPeer.temporaryDirectory()
+    var keep = false
+    defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }
+    /// NumPy's answers per case key, on one BLAS thread and on its default threads.
+    var numpy: [String: (one: PeerResult, all: PeerResult)] = [:]
     for (n, m, d) in networkSizes(quick: options.quick) {
       for reduction in ["bilevel", "lift"] {
         let label = "\(reduction) " + sizeLabel(n, m, d), key = "\(reduction)-\(n)-\(m)-\(d)"
@@ -284,7 +290,7 @@ extension Benchmark {
         let config = networkConfig(reductionConfig, n: n, m: m, d: d)
         options.progress("peers: \(label), one noiseless step")
         let noiseless = try Stepper(networkConfig(reductionConfig, n: n, m: m, d: d, temperature: 0), overrides: ["threads=2"])
-        problem.cases.append(try peerCase(name: key, plan: noiseless.plan, tau: 1e-4, seconds: budget.minSeconds))
+        let peer = try peerCase(name: key, plan: noiseless.plan, tau: 1e-4, seconds: budget.minSeconds)
         let start = try noiseless.step()
         options.progress("peers: \(label), Swift steps/s on 1 and 2 threads")
         let timed = try Stepper(config, overrides: ["threads=2"]), single = try Stepper(config, overrides: ["threads=1"])
@@ -299,26 +305,29 @@ extension Benchmark {
         measured.append(Measured(label: label, key: key, reduction: reduction, n: n, m: m, start: start,
                                  after: noiseless.plan.state.cloud.coordinates, one: one, two: two, runs: runs,
                                  isBilevel: timed.bilevel != nil, inner: timed.innerNote, cholesky: cholesky))
+        // NumPy on the same case right away, so that both sides of the ratio meet this shared machine
+        // in the same state (a neighbour's load comes and goes over tens of seconds).
+        options.progress("peers: \(label), NumPy (\(NumPyPeer.script(in: options.peersDirectory)))")
+        let folder = directory + "/" + key
+        do {
+          try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+          let answer = try NumPyPeer.run(PeerProblem(cases: [peer]), peers: options.peersDirectory, in: folder)
+          numpy[key] = (answer.oneThread, answer.defaultThreads)
+        } catch {
+          keep = true
+          return [Row(suite: "peers", name: "NumPy reference", value: .nan, unit: "", note: "FAILED: \(error) (inputs kept in \(folder))", failed: true)]
+        }
       }
-    }
-    options.progress("peers: NumPy (\(NumPyPeer.script(in: options.peersDirectory)))")
-    let directory = try NumPyPeer.temporaryDirectory()
-    var keep = false
-    defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }
-    let results: (oneThread: PeerResult, defaultThreads: PeerResult)
-    do { results = try NumPyPeer.run(problem, peers: options.peersDirectory, in: directory) } catch {
-      keep = true
-      return [Row(suite: "peers", name: "NumPy reference", value: .nan, unit: "", note: "FAILED: \(error) (inputs kept in \(directory))", failed: true)]
     }
     var rows: [Row] = []
     for s in measured {
       // (a) One noiseless step from the same particles.
-      let stepFile = directory + "/" + s.key + ".step.bin"
+      let stepFile = directory + "/" + s.key + "/" + s.key + ".step.bin"
       var agreement = Row(suite: "peers", name: s.label + ": one noiseless step, max |Swift − NumPy|", value: .nan, unit: "", note: "")
       if let theirs = try? PeerProblem.readDoubles(stepFile), theirs.count == s.after.count {
         let diff = zip(s.after, theirs).reduce(0.0) { max($0, abs($1.0 - $1.1)) }
         agreement.value = diff.isNaN ? .infinity : diff
-        let objective = results.defaultThreads.cases[s.key]?.objective ?? .nan
+        let objective = numpy[s.key]?.all.cases[s.key]?.objective ?? .nan
         let relative = abs(objective - s.start) / max(abs(objective), 1e-300)
         if diff <= peerTolerance {
           agreement.note = "agrees (tolerance 1e-9); objective relative difference " + String(format: "%.1e", relative)
@@ -344,11 +353,11 @@ extension Benchmark {
         rows.append(Row(suite: "peers", name: s.label + ": Swift (cholesky), 2 threads", value: c.rate, unit: "steps/s",
                         note: String(format: "pcg / cholesky on 2 threads = %.2f×; ", s.two / c.rate) + stepsNote(c.runs, c.inner)))
       }
-      guard let one = results.oneThread.cases[s.key]?.stepsPerSecond, let all = results.defaultThreads.cases[s.key]?.stepsPerSecond else {
+      guard let results = numpy[s.key], let one = results.one.cases[s.key]?.stepsPerSecond, let all = results.all.cases[s.key]?.stepsPerSecond else {
         continue
       }
       rows.append(Row(suite: "peers", name: s.label + ": NumPy", value: max(one, all), unit: "steps/s",
-                      note: "NumPy \(results.defaultThreads.numpyVersion), τ = 1e-4" + (s.isBilevel ? ", np.linalg.solve" : "") + "; "
+                      note: "NumPy \(results.all.numpyVersion), τ = 1e-4" + (s.isBilevel ? ", np.linalg.solve" : "") + "; "
                         + bestOfNote(one, all, "steps/s")))
       var goal: Double?
       if s.isBilevel && (s.n, s.m) == (500, 200) { goal = 5 }

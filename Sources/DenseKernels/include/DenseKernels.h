@@ -8,7 +8,8 @@
 /// The instruction set is chosen once at run time: AVX2 + FMA where the CPU and the OS support it
 /// (per-function target attributes, no build flags, so the package stays usable as a versioned
 /// dependency), portable C otherwise. The two paths round differently (fused multiply–add), so bit
-/// equality holds on one machine, not across instruction sets.
+/// equality holds on one machine, not across instruction sets. (The normals, `Normals.h`, round the
+/// same on both paths.)
 
 #include <stddef.h>
 
