@@ -69,8 +69,8 @@ static void box_muller(uint64_t a, uint64_t b, double *z0, double *z1) {
   double p = ATANH[10];
   for (int k = 9; k >= 0; k--) p = ATANH[k] + z * p;
   p = 1 + z * p;
-  const double log = e * LN2_HI + (e * LN2_LO + (s + s) * p);
-  const double r = sqrt(-2 * log);
+  const double logU1 = e * LN2_HI + (e * LN2_LO + (s + s) * p);
+  const double r = sqrt(-2 * logU1);
   const double t = 4 * u2, q = floor(t + 0.5), f = t - q, x = f * HALF_PI, x2 = x * x;
   double sp = SIN[7], cp = COS[8];
   for (int k = 6; k >= 0; k--) sp = SIN[k] + x2 * sp;
@@ -141,9 +141,9 @@ static void normals_avx2(const uint32_t k0[ROUNDS], const uint32_t k1[ROUNDS], u
     __m256d p = _mm256_set1_pd(ATANH[10]);
     for (int k = 9; k >= 0; k--) p = _mm256_add_pd(_mm256_set1_pd(ATANH[k]), _mm256_mul_pd(z, p));
     p = _mm256_add_pd(unit, _mm256_mul_pd(z, p));
-    const __m256d log = _mm256_add_pd(_mm256_mul_pd(e, _mm256_set1_pd(LN2_HI)),
-                                      _mm256_add_pd(_mm256_mul_pd(e, _mm256_set1_pd(LN2_LO)), _mm256_mul_pd(_mm256_add_pd(s, s), p)));
-    const __m256d r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2), log));
+    const __m256d logU1 = _mm256_add_pd(_mm256_mul_pd(e, _mm256_set1_pd(LN2_HI)),
+                                        _mm256_add_pd(_mm256_mul_pd(e, _mm256_set1_pd(LN2_LO)), _mm256_mul_pd(_mm256_add_pd(s, s), p)));
+    const __m256d r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2), logU1));
     const __m256d t = _mm256_mul_pd(_mm256_set1_pd(4), u2), q = _mm256_floor_pd(_mm256_add_pd(t, _mm256_set1_pd(0.5)));
     const __m256d x = _mm256_mul_pd(_mm256_sub_pd(t, q), _mm256_set1_pd(HALF_PI)), xx = _mm256_mul_pd(x, x);
     __m256d sp = _mm256_set1_pd(SIN[7]), cp = _mm256_set1_pd(COS[8]);
