@@ -82,37 +82,45 @@ static void box_muller(uint64_t a, uint64_t b, double *z0, double *z1) {
   *z1 = r * (quadrant >= 2 ? -sn : sn);
 }
 
-/// Block f of the flat list: particle f / blocks, block f % blocks of that particle.
-static void store_pair(double *out, ptrdiff_t count, ptrdiff_t blocks, ptrdiff_t f, double z0, double z1) {
-  const ptrdiff_t p = f / blocks, j = 2 * (f % blocks);
-  out[p * count + j] = z0;
-  if (j + 1 < count) out[p * count + j + 1] = z1;
+/// Block b of particle p: the flat list's block p·blocks + b, walked in order without dividing.
+typedef struct { ptrdiff_t p, b; } cursor;
+
+static inline void advance(cursor *c, ptrdiff_t blocks) {
+  if (++c->b == blocks) c->b = 0, c->p++;
 }
 
-static void normals_portable(const uint32_t k0[ROUNDS], const uint32_t k1[ROUNDS], uint32_t index0, ptrdiff_t f0, ptrdiff_t f1,
+/// The block's deviates into its particle's `count` values (an odd count drops the last block's second).
+static inline void store_pair(double *out, ptrdiff_t count, cursor c, double z0, double z1) {
+  double *o = out + c.p * count + 2 * c.b;
+  o[0] = z0;
+  if (2 * c.b + 1 < count) o[1] = z1;
+}
+
+static void normals_portable(const uint32_t k0[ROUNDS], const uint32_t k1[ROUNDS], uint32_t index0, cursor c, ptrdiff_t particles,
                              ptrdiff_t count, ptrdiff_t blocks, uint32_t step0, uint32_t step1, double *out) {
-  for (ptrdiff_t f = f0; f < f1; f++) {
+  for (; c.p < particles; advance(&c, blocks)) {
     uint64_t a, b;
-    philox(k0, k1, index0 + (uint32_t)(f / blocks), (uint32_t)(f % blocks), step0, step1, &a, &b);
+    philox(k0, k1, index0 + (uint32_t)c.p, (uint32_t)c.b, step0, step1, &a, &b);
     double z0, z1;
     box_muller(a, b, &z0, &z1);
-    store_pair(out, count, blocks, f, z0, z1);
+    store_pair(out, count, c, z0, z1);
   }
 }
 
 #if MFLD_X86
 /// Four blocks at once: `box_muller`'s operations lane by lane, 64-bit lanes holding the 32-bit words.
 __attribute__((target("avx2")))
-static void normals_avx2(const uint32_t k0[ROUNDS], const uint32_t k1[ROUNDS], uint32_t index0, ptrdiff_t f1,
-                         ptrdiff_t count, ptrdiff_t blocks, uint32_t step0, uint32_t step1, double *out, ptrdiff_t *done) {
+static cursor normals_avx2(const uint32_t k0[ROUNDS], const uint32_t k1[ROUNDS], uint32_t index0, ptrdiff_t total,
+                           ptrdiff_t count, ptrdiff_t blocks, uint32_t step0, uint32_t step1, double *out) {
   const __m256i low = _mm256_set1_epi64x(0xFFFFFFFF), m0 = _mm256_set1_epi64x(M0), m1 = _mm256_set1_epi64x(M1);
   const __m256i mantissa = _mm256_set1_epi64x(0x000FFFFFFFFFFFFFll), one = _mm256_set1_epi64x(0x3FF0000000000000ll);
   const __m256i magic52 = _mm256_set1_epi64x(0x4330000000000000ll), magic84 = _mm256_set1_epi64x(0x4530000000000000ll);
   const __m256d two52 = _mm256_set1_pd(0x1p52), two84 = _mm256_set1_pd(0x1p84);
-  ptrdiff_t f = 0;
-  for (; f + 4 <= f1; f += 4) {
+  cursor c = {0, 0};
+  for (ptrdiff_t f = 0; f + 4 <= total; f += 4) {
     _Alignas(32) int64_t c0[4], c1[4];
-    for (int l = 0; l < 4; l++) c0[l] = index0 + (uint32_t)((f + l) / blocks), c1[l] = (f + l) % blocks;
+    cursor lanes[4];
+    for (int l = 0; l < 4; l++, advance(&c, blocks)) lanes[l] = c, c0[l] = index0 + (uint32_t)c.p, c1[l] = c.b;
     __m256i x0 = _mm256_and_si256(_mm256_load_si256((const __m256i *)c0), low), x1 = _mm256_load_si256((const __m256i *)c1);
     __m256i x2 = _mm256_set1_epi64x(step0), x3 = _mm256_set1_epi64x(step1);
     for (int r = 0; r < ROUNDS; r++) {
@@ -161,9 +169,9 @@ static void normals_avx2(const uint32_t k0[ROUNDS], const uint32_t k1[ROUNDS], u
     _Alignas(32) double w0[4], w1[4];
     _mm256_store_pd(w0, z0);
     _mm256_store_pd(w1, z1);
-    for (int l = 0; l < 4; l++) store_pair(out, count, blocks, f + l, w0[l], w1[l]);
+    for (int l = 0; l < 4; l++) store_pair(out, count, lanes[l], w0[l], w1[l]);
   }
-  *done = f;
+  return c;
 }
 #endif
 
@@ -174,10 +182,10 @@ void mfld_normals(uint32_t key0, uint32_t key1, uint32_t index0, ptrdiff_t parti
   if (particles <= 0 || count <= 0) return;
   uint32_t k0[ROUNDS], k1[ROUNDS];
   round_keys(key0, key1, k0, k1);
-  const ptrdiff_t blocks = (count + 1) / 2, total = particles * blocks;
-  ptrdiff_t done = 0;
+  const ptrdiff_t blocks = (count + 1) / 2;
+  cursor c = {0, 0};
 #if MFLD_X86
-  if (mfld_kernels_isa() == 1) normals_avx2(k0, k1, index0, total, count, blocks, step0, step1, out, &done);
+  if (mfld_kernels_isa() == 1) c = normals_avx2(k0, k1, index0, particles * blocks, count, blocks, step0, step1, out);
 #endif
-  normals_portable(k0, k1, index0, done, total, count, blocks, step0, step1, out);
+  normals_portable(k0, k1, index0, c, particles, count, blocks, step0, step1, out);
 }
