@@ -149,15 +149,16 @@ static void pack_a(const double *a, ptrdiff_t rs, ptrdiff_t cs, mfld_entry_map m
 // MARK: - Micro-kernels
 //
 // Both compute, for an MR × NR tile, acc = Σ_p A[:, p] B[p, :] in increasing p, then
-// C ← alpha·acc + beta·C (C not read when beta == 0). Edge tiles run the same arithmetic on a copy.
+// C ← alpha·acc + beta·C (C not read when beta == 0), and with `positive` C ← max(C, 0) (NaN ↦ 0: relu
+// fused into the store). Edge tiles run the same arithmetic on a copy.
 
 // A(r, p) = a[r·ra + p·pa]: packed slivers (ra = 1, pa = MR) or rows read in place (ra = row stride, pa = 1).
 
 typedef void (*micro_kernel)(ptrdiff_t kc, const double *a, ptrdiff_t ra, ptrdiff_t pa, const double *b, double *c,
-                             ptrdiff_t ldc, double alpha, double beta);
+                             ptrdiff_t ldc, double alpha, double beta, int positive);
 
 static void micro_portable(ptrdiff_t kc, const double *a, ptrdiff_t ra, ptrdiff_t pa, const double *b, double *c,
-                           ptrdiff_t ldc, double alpha, double beta) {
+                           ptrdiff_t ldc, double alpha, double beta, int positive) {
   double acc[MR][NR] = {{0}};
   for (ptrdiff_t p = 0; p < kc; p++, a += pa, b += NR) {
     for (int r = 0; r < MR; r++) {
@@ -167,14 +168,17 @@ static void micro_portable(ptrdiff_t kc, const double *a, ptrdiff_t ra, ptrdiff_
   }
   for (int r = 0; r < MR; r++) {
     double *cr = c + r * ldc;
-    for (int j = 0; j < NR; j++) cr[j] = beta == 0 ? alpha * acc[r][j] : alpha * acc[r][j] + beta * cr[j];
+    for (int j = 0; j < NR; j++) {
+      const double v = beta == 0 ? alpha * acc[r][j] : alpha * acc[r][j] + beta * cr[j];
+      cr[j] = positive ? (v > 0 ? v : 0) : v;
+    }
   }
 }
 
 #if MFLD_X86
 __attribute__((target("avx2,fma")))
 static void micro_avx2(ptrdiff_t kc, const double *a, ptrdiff_t ra, ptrdiff_t pa, const double *b, double *c,
-                       ptrdiff_t ldc, double alpha, double beta) {
+                       ptrdiff_t ldc, double alpha, double beta, int positive) {
   const double *a0 = a, *a1 = a + ra, *a2 = a + 2 * ra, *a3 = a + 3 * ra, *a4 = a + 4 * ra, *a5 = a + 5 * ra;
   __m256d c00 = _mm256_setzero_pd(), c01 = _mm256_setzero_pd(), c10 = _mm256_setzero_pd(), c11 = _mm256_setzero_pd();
   __m256d c20 = _mm256_setzero_pd(), c21 = _mm256_setzero_pd(), c30 = _mm256_setzero_pd(), c31 = _mm256_setzero_pd();
@@ -211,6 +215,10 @@ static void micro_avx2(ptrdiff_t kc, const double *a, ptrdiff_t ra, ptrdiff_t pa
       lo = _mm256_fmadd_pd(vb, _mm256_loadu_pd(cr), lo);
       hi = _mm256_fmadd_pd(vb, _mm256_loadu_pd(cr + 4), hi);
     }
+    if (positive) {  // maxpd gives its second operand, +0, for NaN and for −0: relu's `v > 0 ? v : 0`
+      lo = _mm256_max_pd(lo, _mm256_setzero_pd());
+      hi = _mm256_max_pd(hi, _mm256_setzero_pd());
+    }
     _mm256_storeu_pd(cr, lo);
     _mm256_storeu_pd(cr + 4, hi);
   }
@@ -230,22 +238,22 @@ static micro_kernel kernel_for_isa(int isa) {
 /// One MR × NR tile of C from an A sliver (A(r, p) = as[r·ra + p·pa]) and a packed B sliver; edge tiles
 /// (h < MR rows or w < NR columns of C) run the same arithmetic on a copy.
 static void gemm_tile(micro_kernel kernel, ptrdiff_t kc, const double *as, ptrdiff_t ra, ptrdiff_t pa, const double *bs,
-                      double *ct, ptrdiff_t ldc, ptrdiff_t h, ptrdiff_t w, double alpha, double beta) {
+                      double *ct, ptrdiff_t ldc, ptrdiff_t h, ptrdiff_t w, double alpha, double beta, int positive) {
   if (h == MR && w == NR) {
-    kernel(kc, as, ra, pa, bs, ct, ldc, alpha, beta);
+    kernel(kc, as, ra, pa, bs, ct, ldc, alpha, beta, positive);
     return;
   }
   _Alignas(64) double edge[MR * NR];
   memset(edge, 0, sizeof edge);
   if (beta != 0)
     for (ptrdiff_t r = 0; r < h; r++) memcpy(edge + r * NR, ct + r * ldc, (size_t)w * sizeof(double));
-  kernel(kc, as, ra, pa, bs, edge, NR, alpha, beta);
+  kernel(kc, as, ra, pa, bs, edge, NR, alpha, beta, positive);
   for (ptrdiff_t r = 0; r < h; r++) memcpy(ct + r * ldc, edge + r * NR, (size_t)w * sizeof(double));
 }
 
 int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
                     const double *a, ptrdiff_t rs, ptrdiff_t cs, mfld_entry_map map, const double *packedB,
-                    double beta, double *c, ptrdiff_t ldc, int lower, ptrdiff_t diagonal) {
+                    double beta, double *c, ptrdiff_t ldc, int lower, ptrdiff_t diagonal, int positive) {
   const ptrdiff_t mSlivers = (mc + MR - 1) / MR, nSlivers = (nc + NR - 1) / NR;
   const micro_kernel kernel = kernel_for_isa(mfld_kernels_isa());
   // Packing A pays when each sliver is reused across several B slivers. A row-major A feeding a
@@ -269,7 +277,7 @@ int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
       for (ptrdiff_t js = 0; js < nSlivers; js++) {
         const ptrdiff_t j0 = js * NR, w = nc - j0 < NR ? nc - j0 : NR;
         if (lower && j0 > i0 + h - 1 + diagonal) continue;  // wholly above the diagonal
-        gemm_tile(kernel, kc, as, ra, 1, packedB + js * NR * kc, c + i0 * ldc + j0, ldc, h, w, alpha, beta);
+        gemm_tile(kernel, kc, as, ra, 1, packedB + js * NR * kc, c + i0 * ldc + j0, ldc, h, w, alpha, beta, positive);
       }
     }
     return 0;
@@ -282,7 +290,7 @@ int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
     for (ptrdiff_t is = 0; is < mSlivers; is++) {
       const ptrdiff_t i0 = is * MR, h = mc - i0 < MR ? mc - i0 : MR;
       if (lower && j0 > i0 + h - 1 + diagonal) continue;  // wholly above the diagonal
-      gemm_tile(kernel, kc, packedA + i0 * kc, 1, MR, packedB + js * NR * kc, c + i0 * ldc + j0, ldc, h, w, alpha, beta);
+      gemm_tile(kernel, kc, packedA + i0 * kc, 1, MR, packedB + js * NR * kc, c + i0 * ldc + j0, ldc, h, w, alpha, beta, positive);
     }
   }
   return 0;
@@ -502,6 +510,50 @@ void mfld_axpy(double alpha, const double *x, double *y, ptrdiff_t n) {
   if (mfld_kernels_isa() == 1) { axpy_avx2(alpha, x, y, n); return; }
 #endif
   axpy_portable(alpha, x, y, n);
+}
+
+/// y[j] = alpha·(((r_0[j] + r_1[j]) + r_2[j]) + … + r_{count−1}[j]) (+ beta·y[j]) for j < width, rows
+/// r_c = rows + c·stride: the sums kept in registers, one pass over the rows.
+static void sum_rows_portable(const double *rows, ptrdiff_t count, ptrdiff_t stride, ptrdiff_t width,
+                              double alpha, double beta, double *y) {
+  for (ptrdiff_t j = 0; j < width; j++) {
+    double s = rows[j];
+    for (ptrdiff_t c = 1; c < count; c++) s += rows[c * stride + j];
+    const double v = alpha * s;
+    y[j] = beta == 0 ? v : v + beta * y[j];
+  }
+}
+
+#if MFLD_X86
+__attribute__((target("avx2")))
+static void sum_rows_avx2(const double *rows, ptrdiff_t count, ptrdiff_t stride, ptrdiff_t width,
+                          double alpha, double beta, double *y) {
+  const __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
+  ptrdiff_t j = 0;
+  for (; j + 8 <= width; j += 8) {
+    __m256d s0 = _mm256_loadu_pd(rows + j), s1 = _mm256_loadu_pd(rows + j + 4);
+    for (ptrdiff_t c = 1; c < count; c++) {
+      s0 = _mm256_add_pd(s0, _mm256_loadu_pd(rows + c * stride + j));
+      s1 = _mm256_add_pd(s1, _mm256_loadu_pd(rows + c * stride + j + 4));
+    }
+    __m256d v0 = _mm256_mul_pd(va, s0), v1 = _mm256_mul_pd(va, s1);
+    if (beta != 0) {
+      v0 = _mm256_add_pd(v0, _mm256_mul_pd(vb, _mm256_loadu_pd(y + j)));
+      v1 = _mm256_add_pd(v1, _mm256_mul_pd(vb, _mm256_loadu_pd(y + j + 4)));
+    }
+    _mm256_storeu_pd(y + j, v0);
+    _mm256_storeu_pd(y + j + 4, v1);
+  }
+  sum_rows_portable(rows + j, count, stride, width - j, alpha, beta, y + j);
+}
+#endif
+
+void mfld_sum_rows(const double *rows, ptrdiff_t count, ptrdiff_t stride, ptrdiff_t width,
+                   double alpha, double beta, double *y) {
+#if MFLD_X86
+  if (mfld_kernels_isa() == 1) { sum_rows_avx2(rows, count, stride, width, alpha, beta, y); return; }
+#endif
+  sum_rows_portable(rows, count, stride, width, alpha, beta, y);
 }
 
 // MARK: - Small triangular factorizations

@@ -347,11 +347,9 @@ private struct System {
   }
 }
 
-/// xᵀy, summed in index order (serial: the systems are at most a few thousand long).
+/// xᵀy on the calling thread (the systems are at most a few thousand long).
 private func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ count: Int) -> Double {
-  var s = 0.0
-  for i in 0..<count { s += x[i] * y[i] }
-  return s
+  Dense.dot(x, y, count: count)
 }
 
 /// A growable buffer of doubles at a stable address, reused across steps (no allocation once warm).

@@ -97,6 +97,64 @@ struct DenseTests {
     }
   }
 
+  /// k = 300 takes two depth blocks: relu must apply to the finished sum only.
+  @Test("positivePart stores relu(C) — the same bits as `v > 0 ? v : 0` over the product, NaN ↦ 0 — on 1 and 2 threads",
+        arguments: [(13, 11, 300), (97, 250, 40), (8, 3, 5)])
+  func positivePart(m: Int, n: Int, k: Int) {
+    var a = Self.matrix(m, k, seed: 23)
+    a[k] = .nan  // row 1 of C is NaN before relu
+    let b = Self.matrix(k, n, seed: 24)
+    let expected = Self.product(1, m: m, n: n, k: k, a, k, 1, b, n, 1).map { $0 > 0 ? $0 : 0 }
+    #expect(expected[n ..< 2 * n].allSatisfy { $0 == 0 })
+    for threads in [1, 2] {
+      var c = [Double](repeating: .nan, count: m * n)
+      a.withUnsafeBufferPointer { ap in
+        b.withUnsafeBufferPointer { bp in
+          c.withUnsafeMutableBufferPointer { cp in
+            Dense.product(m: m, n: n, k: k, ap.baseAddress!, aRow: k, aColumn: 1, bp.baseAddress!, bRow: n, bColumn: 1,
+                          into: cp.baseAddress!, ldc: n, positivePart: true, parallel: Parallel(threads: threads))
+          }
+        }
+      }
+      #expect(c.map(\.bitPattern) == expected.map(\.bitPattern), "(\(m), \(n), \(k)), \(threads) threads")
+    }
+  }
+
+  @Test("a B packed once as a Panel gives the same bits as packing it in the product; a B beyond one panel has none")
+  func packedPanel() {
+    let (m, n, k) = (50, 37, 11)
+    let a = Self.matrix(m, k, seed: 25), b = Self.matrix(k, n, seed: 26)
+    let expected = Self.product(2, m: m, n: n, k: k, a, k, 1, b, n, 1)
+    let panel = b.withUnsafeBufferPointer { Dense.Panel($0.baseAddress!, bRow: n, bColumn: 1, k: k, n: n) }
+    #expect(panel != nil)
+    for threads in [1, 2] {
+      var c = [Double](repeating: .nan, count: m * n)
+      a.withUnsafeBufferPointer { ap in
+        b.withUnsafeBufferPointer { bp in
+          c.withUnsafeMutableBufferPointer { cp in
+            Dense.product(m: m, n: n, k: k, ap.baseAddress!, aRow: k, aColumn: 1, bp.baseAddress!, bRow: n, bColumn: 1, packed: panel,
+                          into: cp.baseAddress!, ldc: n, parallel: Parallel(threads: threads))
+          }
+        }
+      }
+      #expect(c == expected, "\(threads) threads")
+    }
+    #expect(Dense.Panel.fits(k: 256, n: 4096))
+    #expect(!Dense.Panel.fits(k: 257, n: 10) && !Dense.Panel.fits(k: 10, n: 4097))
+  }
+
+  /// Two threads take alternate chunks (`mfld_parallel_for`); the rows they get should differ little.
+  @Test("row chunks: whole 4-row blocks (12-row from m = 96), about m/16 to m/8 rows, and two threads' shares within a chunk of m/2",
+        arguments: [1, 7, 40, 95, 96, 200, 256, 500, 1000, 2000, 4000])
+  func rowChunks(m: Int) {
+    let rows = Dense.rowChunk(m), chunks = (m + rows - 1) / rows
+    #expect(rows % (m >= 96 ? 12 : 4) == 0)
+    #expect(m < 96 || (8...17).contains(chunks), "\(chunks) chunks of \(rows)")
+    let even = stride(from: 0, to: chunks, by: 2).reduce(0) { $0 + min(rows, m - $1 * rows) }
+    #expect(abs(even - (m - even)) <= rows, "\(even) + \(m - even) rows")
+    if m == 200 { #expect(rows == 24 && even == 104) }
+  }
+
   @Test("alpha and beta scale the product and the old C; beta = 0 never reads C (NaN stays out)")
   func alphaBeta() {
     let (m, n, k) = (11, 9, 20)

@@ -48,11 +48,12 @@ typedef enum {
 /// (slivers from sliver 0).
 /// C is row-major with leading dimension ldc. With `lower` set, micro-tiles lying wholly above the
 /// diagonal i = j + diagonal of C are skipped (for symmetric products and triangular updates).
-/// beta == 0 never reads C.
+/// beta == 0 never reads C. With `positive` set, each result is stored as max(C, 0), NaN ↦ 0 (relu's
+/// `v > 0 ? v : 0`, the same bits).
 /// Returns 0, or −1 when the packing buffer cannot be allocated.
 int mfld_gemm_block(ptrdiff_t mc, ptrdiff_t nc, ptrdiff_t kc, double alpha,
                     const double *a, ptrdiff_t rs, ptrdiff_t cs, mfld_entry_map map, const double *packedB,
-                    double beta, double *c, ptrdiff_t ldc, int lower, ptrdiff_t diagonal);
+                    double beta, double *c, ptrdiff_t ldc, int lower, ptrdiff_t diagonal, int positive);
 
 /// y[i] = alpha·Σ_j a[i·lda + j] x[j] + beta·y[i] for rows i ∈ [i0, i1) (beta == 0: y not read).
 /// Each row's sum has the same order however the rows are split.
@@ -70,6 +71,11 @@ double mfld_dot(const double *x, const double *y, ptrdiff_t n);
 
 /// y[i] += alpha·x[i].
 void mfld_axpy(double alpha, const double *x, double *y, ptrdiff_t n);
+
+/// y[j] = alpha·Σ_c rows[c·stride + j] + beta·y[j] for j < width, the count rows added in order
+/// (((r₀ + r₁) + r₂) + …), without fused multiply–add (beta == 0: y not read).
+void mfld_sum_rows(const double *rows, ptrdiff_t count, ptrdiff_t stride, ptrdiff_t width,
+                   double alpha, double beta, double *y);
 
 /// Cholesky factorization A = L Lᵀ of the n × n symmetric positive-definite block at a (row stride
 /// lda), unblocked: reads the lower triangle, leaves L there and Lᵀ above it. Returns 0, or 1 when

@@ -11,6 +11,8 @@ public final class RidgeFeatures: FeatureMap {
   public let inputs: [Double]
   /// X̃ᵀ (D × n), the product's B in rows it packs contiguously.
   private let inputsTransposed: [Double]
+  /// X̃ᵀ packed once for the product, when it is one panel (n ≤ 4096).
+  private let packedInputs: Dense.Panel?
   public let dimension: Int
   public let sampleCount: Int
   public var jacobianWidth: Int { activation.slopeFromValue == nil ? 1 : 0 }
@@ -30,6 +32,7 @@ public final class RidgeFeatures: FeatureMap {
     for k in 0..<n { for j in 0..<D { transposed[j * n + k] = expandedInputs[k * D + j] } }
     self.inputs = expandedInputs
     self.inputsTransposed = transposed
+    packedInputs = Dense.Panel(transposed, bRow: n, bColumn: 1, k: D, n: n)
     self.dimension = D
     self.sampleCount = n
     self.activation = activation
@@ -48,14 +51,18 @@ public final class RidgeFeatures: FeatureMap {
     let jacobian = jacobianWidth == 0 ? nil : jacobian
     // Z = W X̃ᵀ a block of rows at a time (one parallel region; the rows the matrix–vector products
     // of the inner solve give the same thread), straight into the feature buffer, and σ (and σ') in
-    // place on each tile of the product as it is finished, while it is in cache. (The product's bits
-    // do not depend on how its rows are split.)
+    // place on each tile of the product as it is finished, while it is in cache — relu without
+    // Jacobian data in the product's own stores. (The product's bits do not depend on how its rows
+    // are split.)
+    let fusedRelu: Bool
+    if case .relu = s, jacobian == nil { fusedRelu = true } else { fusedRelu = false }
     w.coordinates.withUnsafeBufferPointer { wp in
       inputsTransposed.withUnsafeBufferPointer { xp in
         parallel.forEachChunk(m, grain: Dense.rowChunk(m)) { chunk in
           let start = chunk.lowerBound * n
           Dense.product(m: chunk.count, n: n, k: D, wp.baseAddress! + chunk.lowerBound * D, aRow: D, aColumn: 1, xp.baseAddress!, bRow: n, bColumn: 1,
-                        into: features + start, ldc: n, parallel: .serial) { rows, columns in
+                        packed: packedInputs, into: features + start, ldc: n, positivePart: fusedRelu, parallel: .serial) { rows, columns in
+            guard !fusedRelu else { return }
             for i in rows {
               let at = start + i * n + columns.lowerBound
               s.apply(features + at, derivative: jacobian.map { $0 + at }, count: columns.count)

@@ -85,11 +85,13 @@ extension Dense {
       (work + i * n).update(from: l + i * n, count: i + 1)
       (work + i * n + i + 1).update(repeating: 0, count: n - i - 1)
     }
-    invertLower(work, n: n, ld: n, parallel: factorParallel(n, parallel))
+    invertLower(work, n: n, ld: n, parallel: parallel)
     gramOfColumns(work, into: inverse, m: n, n: n, parallel: parallel)
   }
 
   /// L ← L⁻¹ in place for the lower-triangular n × n L (row stride ld, zero above the diagonal).
+  /// The two diagonal halves are independent: up to order 256, where the products inside them are too
+  /// small to split (`factorParallel`), the halves are inverted side by side, one per thread.
   static func invertLower(_ l: UnsafeMutablePointer<Double>, n: Int, ld: Int, parallel: Parallel) {
     if n <= choleskyBlock(n) {
       guard let x = mfld_scratch(3, n * n) else { fatalError("Dense.invertLower: out of memory") }
@@ -99,8 +101,15 @@ extension Dense {
     }
     let h = (n / 2).roundedUp(to: 8), rest = n - h
     let l11 = l, l21 = l + h * ld, l22 = l + h * ld + h
-    invertLower(l11, n: h, ld: ld, parallel: parallel)
-    invertLower(l22, n: rest, ld: ld, parallel: parallel)
+    if factorParallel(n, parallel).threads == 1, parallel.threads > 1 {
+      // Side by side, each half serial (with its own thread's `mfld_scratch` buffers).
+      parallel.forEachChunk(2, grain: 1) { half in
+        if half.lowerBound == 0 { invertLower(l11, n: h, ld: ld, parallel: .serial) } else { invertLower(l22, n: rest, ld: ld, parallel: .serial) }
+      }
+    } else {
+      invertLower(l11, n: h, ld: ld, parallel: parallel)
+      invertLower(l22, n: rest, ld: ld, parallel: parallel)
+    }
     // L21 ← −L22⁻¹ (L21 L11⁻¹), through T = L21 L11⁻¹ (rest × h).
     guard let t = mfld_scratch(2, rest * h) else { fatalError("Dense.invertLower: out of memory") }
     product(m: rest, n: h, k: h, l21, aRow: ld, aColumn: 1, l11, bRow: ld, bColumn: 1, into: t, ldc: h, parallel: parallel)

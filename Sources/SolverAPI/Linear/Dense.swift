@@ -38,29 +38,36 @@ public enum Dense {
   /// only elements with j ≤ i are guaranteed (tiles wholly above the diagonal are skipped).
   /// `finished(rows, columns)` is called once per tile of C (a few hundred KiB at most) as soon as its
   /// values are final, on the thread that computed it, so that a caller can transform the tile
-  /// while it is still in cache (the ridge features apply σ there).
+  /// while it is still in cache (the ridge features apply σ there); `positivePart` stores relu(C) =
+  /// max(C, 0), NaN ↦ 0, instead of C, in the product's own stores. A B that is one panel
+  /// (`Panel.fits`) and the same across calls can come packed once, as `b`'s `Panel`.
   public static func product(m: Int, n: Int, k: Int, alpha: Double = 1,
                              _ a: UnsafePointer<Double>, aRow: Int, aColumn: Int, map: EntryMap = .identity,
-                             _ b: UnsafePointer<Double>, bRow: Int, bColumn: Int,
+                             _ b: UnsafePointer<Double>, bRow: Int, bColumn: Int, packed panel: Panel? = nil,
                              beta: Double = 0, into c: UnsafeMutablePointer<Double>, ldc: Int,
-                             lower: Bool = false, parallel: Parallel,
+                             lower: Bool = false, positivePart: Bool = false, parallel: Parallel,
                              finished: (_ rows: Range<Int>, _ columns: Range<Int>) -> Void = { _, _ in }) {
     guard m > 0, n > 0 else { return }
     guard k > 0 else {
       for i in 0..<m { for j in 0..<n where !lower || j <= i { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
       return
     }
+    precondition(panel.map { $0.k == k && $0.n == n } ?? true, "Dense.product: the packed panel is not k × n")
     let nr = Int(MFLD_NR), mr = Int(MFLD_MR)
-    let panelCapacity = min(n, panelWidth).roundedUp(to: nr) * min(k, depthBlock)
-    guard let packedB = mfld_scratch(1, panelCapacity) else { fatalError("Dense.product: out of memory for a \(panelCapacity)-double panel") }
+    let panelCapacity = panel == nil ? min(n, panelWidth).roundedUp(to: nr) * min(k, depthBlock) : 0
+    guard let packedB = panel?.values ?? mfld_scratch(1, panelCapacity) else {
+      fatalError("Dense.product: out of memory for a \(panelCapacity)-double panel")
+    }
     for jc in stride(from: 0, to: n, by: panelWidth) {
       let nc = min(panelWidth, n - jc)
       let slivers = (nc + nr - 1) / nr
       for pc in stride(from: 0, to: k, by: depthBlock) {
         let kc = min(depthBlock, k - pc)
         let bBlock = b + pc * bRow + jc * bColumn
-        parallel.forEachChunk(slivers, grain: max(1, 32_768 / (kc * nr))) { range in
-          mfld_pack_b(bBlock, bRow, bColumn, kc, nc, range.lowerBound, range.upperBound, packedB)
+        if panel == nil {
+          parallel.forEachChunk(slivers, grain: max(1, 32_768 / (kc * nr))) { range in
+            mfld_pack_b(bBlock, bRow, bColumn, kc, nc, range.lowerBound, range.upperBound, packedB)
+          }
         }
         // Tiles of C: rows × columns, small enough that both threads get work (the tiling does not
         // change any result).
@@ -77,13 +84,38 @@ public enum Dense {
             let mc = min(rows, m - i0), ncTile = min(columns, nc - j0)
             if lower && jc + j0 > i0 + mc - 1 { continue }
             let status = mfld_gemm_block(mc, ncTile, kc, alpha, aBlock + i0 * aRow, aRow, aColumn, map.kernel, packedB + j0 * kc,
-                                         blockBeta, c + i0 * ldc + jc + j0, ldc, lower ? 1 : 0, i0 - (jc + j0))
+                                         blockBeta, c + i0 * ldc + jc + j0, ldc, lower ? 1 : 0, i0 - (jc + j0),
+                                         positivePart && pc + kc == k ? 1 : 0)
             if status != 0 { fatalError("Dense.product: out of memory for a packed block") }
             if pc + kc == k { finished(i0 ..< i0 + mc, jc + j0 ..< jc + j0 + ncTile) }
           }
         }
       }
     }
+  }
+
+  /// A k × n operand B of `product`, packed as the product packs it, for a B used in many products
+  /// (the ridge features' X̃ᵀ): one panel and one depth block, k ≤ 256 and n ≤ 4096.
+  public final class Panel: @unchecked Sendable {
+    public let k: Int, n: Int
+    fileprivate let values: UnsafeMutablePointer<Double>
+
+    /// B(p, j) = b[p·bRow + j·bColumn]; nil when B is larger than one panel.
+    public init?(_ b: UnsafePointer<Double>, bRow: Int, bColumn: Int, k: Int, n: Int) {
+      guard Self.fits(k: k, n: n) else { return nil }
+      let nr = Int(MFLD_NR), count = n.roundedUp(to: nr) * k
+      self.k = k
+      self.n = n
+      // 64-byte aligned, as the kernels' aligned loads of a packed panel need (mfld_scratch's alignment).
+      values = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Double>.size, alignment: 64)
+        .initializeMemory(as: Double.self, repeating: 0, count: count)
+      mfld_pack_b(b, bRow, bColumn, k, n, 0, (n + nr - 1) / nr, values)
+    }
+
+    deinit { values.deallocate() }
+
+    /// Whether a k × n B is one panel.
+    public static func fits(k: Int, n: Int) -> Bool { k > 0 && n > 0 && k <= depthBlock && n <= panelWidth }
   }
 
   /// C (m × n) = α A Bᵀ + β C, with A m × k and B n × k (rows against rows). When A and B are the same
@@ -112,20 +144,44 @@ public enum Dense {
     mirrorLower(c, n: n, parallel: parallel)
   }
 
-  /// Copies the strict lower triangle of the n × n matrix c onto its upper triangle.
+  /// Copies the strict lower triangle of the n × n matrix c onto its upper triangle, in 32 × 32 tiles
+  /// (the column reads of a tile stay in L1), a band of tile rows per chunk.
   static func mirrorLower(_ c: UnsafeMutablePointer<Double>, n: Int, parallel: Parallel) {
-    parallel.forEachChunk(n, grain: max(1, 65_536 / max(1, n))) { rows in
-      for i in rows { for j in (i + 1)..<max(i + 1, n) { c[i * n + j] = c[j * n + i] } }
+    let tile = 32, bands = (n + tile - 1) / tile
+    parallel.forEachChunk(bands, grain: max(1, 65_536 / max(1, n * tile))) { chunk in
+      for band in chunk {
+        let rows = band * tile ..< min(n, band * tile + tile)
+        for j0 in stride(from: rows.lowerBound, to: n, by: tile) {
+          for i in rows { for j in max(i + 1, j0)..<max(i + 1, min(n, j0 + tile)) { c[i * n + j] = c[j * n + i] } }
+        }
+      }
     }
   }
 
-  /// Rows per chunk of a matrix–vector product: at most 8 chunks, fixed by m alone. Both products
-  /// split A by the same rows, and the pool gives chunk c to the same thread every time, so on two
-  /// cores each keeps its half of A in its own cache across the iterations of a solver.
-  public static func rowChunk(_ m: Int) -> Int { max(4, ((m + 7) / 8).roundedUp(to: 4)) }
+  /// Rows per chunk of the row-split products (matrix–vector products both ways, the ridge features),
+  /// fixed by m alone: about m/8 to m/16 rows, in whole 4-row matrix–vector blocks — 12-row units from
+  /// m = 96, so that the product's 6-row slivers are whole too — choosing, among those, the size that
+  /// splits m most evenly between two threads, which take alternate chunks (`mfld_parallel_for`); the
+  /// fewer chunks on a tie. (At m = 200, 24 rows: 104 + 96, against 112 + 88 for 8 chunks of 28.)
+  /// Both products split A by the same rows, and the pool gives chunk c to the same thread every
+  /// time, so on two cores each keeps its half of A in its own cache across a solver's iterations.
+  public static func rowChunk(_ m: Int) -> Int {
+    let unit = m >= 96 ? 12 : 4
+    let shortest = max(unit, (m / 16).roundedUp(to: unit)), longest = max(shortest, ((m + 7) / 8).roundedUp(to: unit))
+    var best = longest, bestLoad = Int.max
+    for rows in stride(from: longest, through: shortest, by: -unit) {
+      let chunks = (m + rows - 1) / rows, last = m - (chunks - 1) * rows
+      let even = chunks % 2 == 1 ? chunks / 2 * rows + last : chunks / 2 * rows
+      if max(even, m - even) < bestLoad { (best, bestLoad) = (rows, max(even, m - even)) }
+    }
+    return best
+  }
 
   /// Matrix–vector products below 8192 elements run on the calling thread: a few µs of work.
   static func vectorParallel(_ m: Int, _ n: Int, _ parallel: Parallel) -> Parallel { m * n < 8192 ? .serial : parallel }
+
+  /// xᵀy in a fixed order (`mfld_dot`: four-lane partial sums on AVX2), on the calling thread.
+  public static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double { mfld_dot(x, y, count) }
 
   /// y (m) = α A x + β y for A m × n.
   public static func multiply(_ a: UnsafePointer<Double>, vector x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
@@ -204,13 +260,11 @@ public enum Dense {
   }
 
   /// y = α Σ_c partial_c + β y over `chunks` rows of `width` partial sums, added in chunk order
-  /// (a row at a time, so the loops vectorize; row 0 is overwritten).
+  /// (`mfld_sum_rows`: one pass, the sums in registers).
   static func addChunks(_ partial: UnsafeMutablePointer<Double>, chunks: Int, width: Int, alpha: Double, beta: Double,
                         into y: UnsafeMutablePointer<Double>, parallel: Parallel) {
     parallel.forEachChunk(width, grain: max(1024, width / 8)) { columns in
-      let w = columns.count, sum = partial + columns.lowerBound
-      for c in 1..<max(1, chunks) { mfld_axpy(1, partial + c * width + columns.lowerBound, sum, w) }
-      for j in columns { y[j] = alpha * partial[j] + (beta == 0 ? 0 : beta * y[j]) }
+      mfld_sum_rows(partial + columns.lowerBound, chunks, width, columns.count, alpha, beta, y + columns.lowerBound)
     }
   }
 }
