@@ -72,18 +72,23 @@ double *mfld_scratch(int slot, size_t count) {
 
 // MARK: - Packing
 
-void mfld_pack_b(const double *b, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t kc, ptrdiff_t nc,
+void mfld_pack_b(const double *b, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t kc, ptrdiff_t nc, const double *scale,
                  ptrdiff_t s0, ptrdiff_t s1, double *packed) {
   for (ptrdiff_t s = s0; s < s1; s++) {
     const ptrdiff_t j0 = s * NR, w = nc - j0 < NR ? nc - j0 : NR;
     double *dst = packed + s * NR * kc;
-    if (cs == 1 && w == NR) {
+    if (cs == 1 && w == NR && !scale) {
       for (ptrdiff_t p = 0; p < kc; p++) memcpy(dst + p * NR, b + p * rs + j0, NR * sizeof(double));
+    } else if (cs == 1) {
+      for (ptrdiff_t p = 0; p < kc; p++) {
+        const double *src = b + p * rs + j0, f = scale ? scale[p] : 1;
+        for (ptrdiff_t j = 0; j < NR; j++) dst[p * NR + j] = j < w ? (scale ? f * src[j] : src[j]) : 0;
+      }
     } else {
       if (w < NR) memset(dst, 0, (size_t)(kc * NR) * sizeof(double));
       for (ptrdiff_t j = 0; j < w; j++) {
         const double *src = b + (j0 + j) * cs;
-        for (ptrdiff_t p = 0; p < kc; p++) dst[p * NR + j] = src[p * rs];
+        for (ptrdiff_t p = 0; p < kc; p++) dst[p * NR + j] = scale ? scale[p] * src[p * rs] : src[p * rs];
       }
     }
   }

@@ -143,6 +143,29 @@ struct DenseTests {
     #expect(!Dense.Panel.fits(k: 257, n: 10) && !Dense.Panel.fits(k: 10, n: 4097))
   }
 
+  /// k = 300 takes two depth blocks (the scale must follow the block); n = 3 and 11 leave short slivers.
+  @Test("a B scaled by rows as it is packed is the same bits as the product with diag(s) B, on 1 and 2 threads",
+        arguments: [(13, 11, 300), (40, 3, 20)])
+  func rowScaledB(m: Int, n: Int, k: Int) {
+    let a = Self.matrix(m, k, seed: 27), b = Self.matrix(k, n, seed: 28), scale = Self.matrix(k, 1, seed: 29)
+    let scaled = (0..<(k * n)).map { scale[$0 / n] * b[$0] }
+    let expected = Self.product(1, m: m, n: n, k: k, a.map { Self.mapped($0, .indicatorOfPositive) }, k, 1, scaled, n, 1)
+    for threads in [1, 2] {
+      var c = [Double](repeating: .nan, count: m * n)
+      a.withUnsafeBufferPointer { ap in
+        b.withUnsafeBufferPointer { bp in
+          scale.withUnsafeBufferPointer { sp in
+            c.withUnsafeMutableBufferPointer { cp in
+              Dense.multiply(ap.baseAddress!, map: .indicatorOfPositive, bp.baseAddress!, bRowScale: sp.baseAddress!, into: cp.baseAddress!,
+                             m: m, n: n, k: k, parallel: Parallel(threads: threads))
+            }
+          }
+        }
+      }
+      #expect(c == expected, "(\(m), \(n), \(k)), \(threads) threads")
+    }
+  }
+
   /// Two threads take alternate chunks (`mfld_parallel_for`); the rows they get should differ little.
   @Test("row chunks: whole 4-row blocks (12-row from m = 96), about m/16 to m/8 rows, and two threads' shares within a chunk of m/2",
         arguments: [1, 7, 40, 95, 96, 200, 256, 500, 1000, 2000, 4000])

@@ -27,9 +27,10 @@ enum { MFLD_MR = 6, MFLD_NR = 8 };
 /// environment variable MFLD_PORTABLE_KERNELS=1 forces the portable kernels (for comparisons).
 int mfld_kernels_isa(void);
 
-/// Packs the kc × nc block of B (element (p, j) at b[p*rs + j*cs]) into NR-column slivers, each kc × NR
-/// row-major and zero-padded: `packed` needs ceil(nc/NR)·NR·kc doubles. Packs slivers [s0, s1).
-void mfld_pack_b(const double *b, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t kc, ptrdiff_t nc,
+/// Packs the kc × nc block of B (element (p, j) at b[p*rs + j*cs], times scale[p] when scale is not NULL:
+/// diag(scale) B, one rounding per element) into NR-column slivers, each kc × NR row-major and
+/// zero-padded: `packed` needs ceil(nc/NR)·NR·kc doubles. Packs slivers [s0, s1).
+void mfld_pack_b(const double *b, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t kc, ptrdiff_t nc, const double *scale,
                  ptrdiff_t s0, ptrdiff_t s1, double *packed);
 
 /// What `mfld_gemm_block` reads for an entry v of A: v itself, or an activation's slope through its

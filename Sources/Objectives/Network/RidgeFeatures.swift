@@ -16,7 +16,6 @@ public final class RidgeFeatures: FeatureMap {
   public let dimension: Int
   public let sampleCount: Int
   public var jacobianWidth: Int { activation.slopeFromValue == nil ? 1 : 0 }
-  private var weighted: [Double] = []
 
   public convenience init(inputs x: [Double], dimension d: Int, bias: Bool, activation: Activation) {
     let n = x.count / d
@@ -74,24 +73,23 @@ public final class RidgeFeatures: FeatureMap {
   }
 
   /// g = diag(c) σ'(Z) (diag(u) X̃): one product of σ'(Z) — the features mapped as they are packed,
-  /// or the Jacobian data — with the n × D weighted inputs, then a row scaling.
+  /// or the Jacobian data — with the n × D inputs weighted by u as they are packed, then a row scaling.
   public func pullback(_ w: ParticleCloud, features: UnsafePointer<Double>, jacobian: UnsafePointer<Double>?, weights u: UnsafePointer<Double>,
                        scales c: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, parallel: Parallel) {
     let m = w.count, n = sampleCount, D = dimension
     guard m > 0 else { return }
-    if weighted.count != n * D { weighted = [Double](repeating: 0, count: n * D) }
-    weighted.withUnsafeMutableBufferPointer { wp in
-      let ux = wp.baseAddress!
-      inputs.withUnsafeBufferPointer { xp in
-        for k in 0..<n { for j in 0..<D { ux[k * D + j] = u[k] * xp[k * D + j] } }
-      }
+    inputs.withUnsafeBufferPointer { xp in
+      let x = xp.baseAddress!
       if let map = activation.slopeFromValue {
-        Dense.multiply(features, map: map, ux, into: g, m: m, n: D, k: n, parallel: parallel)
+        Dense.multiply(features, map: map, x, bRowScale: u, into: g, m: m, n: D, k: n, parallel: parallel)
       } else {
         guard let jacobian else { preconditionFailure("RidgeFeatures.pullback: \(activation.name) needs the Jacobian data evaluate wrote") }
-        Dense.multiply(jacobian, ux, into: g, m: m, n: D, k: n, parallel: parallel)
+        Dense.multiply(jacobian, x, bRowScale: u, into: g, m: m, n: D, k: n, parallel: parallel)
       }
     }
-    for i in 0..<m { for j in 0..<D { g[i * D + j] *= c[i] } }
+    for i in 0..<m {
+      let row = g + i * D, ci = c[i]
+      for j in 0..<D { row[j] *= ci }
+    }
   }
 }

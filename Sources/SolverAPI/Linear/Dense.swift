@@ -34,7 +34,8 @@ public enum Dense {
   public static var instructionSet: String { mfld_kernels_isa() == 1 ? "avx2+fma" : "portable" }
 
   /// C = α op(A) op(B) + β C for strided operands: op(A)(i, p) = map(a[i·aRow + p·aColumn]) (m × k),
-  /// op(B)(p, j) = b[p·bRow + j·bColumn] (k × n), C row-major with leading dimension ldc. With `lower`,
+  /// op(B)(p, j) = b[p·bRow + j·bColumn] (k × n), times `bRowScale[p]` when given (diag(s) B, one
+  /// rounding per element, applied as B is packed), C row-major with leading dimension ldc. With `lower`,
   /// only elements with j ≤ i are guaranteed (tiles wholly above the diagonal are skipped).
   /// `finished(rows, columns)` is called once per tile of C (a few hundred KiB at most) as soon as its
   /// values are final, on the thread that computed it, so that a caller can transform the tile
@@ -43,7 +44,8 @@ public enum Dense {
   /// (`Panel.fits`) and the same across calls can come packed once, as `b`'s `Panel`.
   public static func product(m: Int, n: Int, k: Int, alpha: Double = 1,
                              _ a: UnsafePointer<Double>, aRow: Int, aColumn: Int, map: EntryMap = .identity,
-                             _ b: UnsafePointer<Double>, bRow: Int, bColumn: Int, packed panel: Panel? = nil,
+                             _ b: UnsafePointer<Double>, bRow: Int, bColumn: Int, bRowScale: UnsafePointer<Double>? = nil,
+                             packed panel: Panel? = nil,
                              beta: Double = 0, into c: UnsafeMutablePointer<Double>, ldc: Int,
                              lower: Bool = false, positivePart: Bool = false, parallel: Parallel,
                              finished: (_ rows: Range<Int>, _ columns: Range<Int>) -> Void = { _, _ in }) {
@@ -52,7 +54,7 @@ public enum Dense {
       for i in 0..<m { for j in 0..<n where !lower || j <= i { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
       return
     }
-    precondition(panel.map { $0.k == k && $0.n == n } ?? true, "Dense.product: the packed panel is not k × n")
+    precondition(panel.map { $0.k == k && $0.n == n && bRowScale == nil } ?? true, "Dense.product: the packed panel is not k × n")
     let nr = Int(MFLD_NR), mr = Int(MFLD_MR)
     let panelCapacity = panel == nil ? min(n, panelWidth).roundedUp(to: nr) * min(k, depthBlock) : 0
     guard let packedB = panel?.values ?? mfld_scratch(1, panelCapacity) else {
@@ -66,7 +68,7 @@ public enum Dense {
         let bBlock = b + pc * bRow + jc * bColumn
         if panel == nil {
           parallel.forEachChunk(slivers, grain: max(1, 32_768 / (kc * nr))) { range in
-            mfld_pack_b(bBlock, bRow, bColumn, kc, nc, range.lowerBound, range.upperBound, packedB)
+            mfld_pack_b(bBlock, bRow, bColumn, kc, nc, bRowScale.map { $0 + pc }, range.lowerBound, range.upperBound, packedB)
           }
         }
         // Tiles of C: rows × columns, small enough that both threads get work (the tiling does not
@@ -109,7 +111,7 @@ public enum Dense {
       // 64-byte aligned, as the kernels' aligned loads of a packed panel need (mfld_scratch's alignment).
       values = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Double>.size, alignment: 64)
         .initializeMemory(as: Double.self, repeating: 0, count: count)
-      mfld_pack_b(b, bRow, bColumn, k, n, 0, (n + nr - 1) / nr, values)
+      mfld_pack_b(b, bRow, bColumn, k, n, nil, 0, (n + nr - 1) / nr, values)
     }
 
     deinit { values.deallocate() }
@@ -128,11 +130,11 @@ public enum Dense {
     if symmetric { mirrorLower(c, n: n, parallel: parallel) }
   }
 
-  /// C (m × n) = α map(A) B + β C, with A m × k and B k × n.
+  /// C (m × n) = α map(A) diag(s) B + β C, with A m × k, B k × n and s = `bRowScale` (k, or none).
   public static func multiply(_ a: UnsafePointer<Double>, map: EntryMap = .identity, _ b: UnsafePointer<Double>,
-                              into c: UnsafeMutablePointer<Double>,
+                              bRowScale: UnsafePointer<Double>? = nil, into c: UnsafeMutablePointer<Double>,
                               m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
-    product(m: m, n: n, k: k, alpha: alpha, a, aRow: k, aColumn: 1, map: map, b, bRow: n, bColumn: 1, beta: beta,
+    product(m: m, n: n, k: k, alpha: alpha, a, aRow: k, aColumn: 1, map: map, b, bRow: n, bColumn: 1, bRowScale: bRowScale, beta: beta,
             into: c, ldc: n, parallel: parallel)
   }
 
