@@ -79,16 +79,16 @@ void mfld_pack_b(const double *b, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t kc, ptrd
     double *dst = packed + s * NR * kc;
     if (cs == 1 && w == NR && !scale) {
       for (ptrdiff_t p = 0; p < kc; p++) memcpy(dst + p * NR, b + p * rs + j0, NR * sizeof(double));
-    } else if (cs == 1) {
+    } else if (cs == 1) {  // (1·v is v: an absent scale multiplies by 1)
       for (ptrdiff_t p = 0; p < kc; p++) {
         const double *src = b + p * rs + j0, f = scale ? scale[p] : 1;
-        for (ptrdiff_t j = 0; j < NR; j++) dst[p * NR + j] = j < w ? (scale ? f * src[j] : src[j]) : 0;
+        for (ptrdiff_t j = 0; j < NR; j++) dst[p * NR + j] = j < w ? f * src[j] : 0;
       }
     } else {
       if (w < NR) memset(dst, 0, (size_t)(kc * NR) * sizeof(double));
       for (ptrdiff_t j = 0; j < w; j++) {
         const double *src = b + (j0 + j) * cs;
-        for (ptrdiff_t p = 0; p < kc; p++) dst[p * NR + j] = scale ? scale[p] * src[p * rs] : src[p * rs];
+        for (ptrdiff_t p = 0; p < kc; p++) dst[p * NR + j] = (scale ? scale[p] : 1) * src[p * rs];
       }
     }
   }
@@ -521,6 +521,7 @@ void mfld_axpy(double alpha, const double *x, double *y, ptrdiff_t n) {
 /// r_c = rows + c·stride: the sums kept in registers, one pass over the rows.
 static void sum_rows_portable(const double *rows, ptrdiff_t count, ptrdiff_t stride, ptrdiff_t width,
                               double alpha, double beta, double *y) {
+  _Pragma("STDC FP_CONTRACT OFF")
   for (ptrdiff_t j = 0; j < width; j++) {
     double s = rows[j];
     for (ptrdiff_t c = 1; c < count; c++) s += rows[c * stride + j];

@@ -53,8 +53,7 @@ public final class RidgeFeatures: FeatureMap {
     // place on each tile of the product as it is finished, while it is in cache — relu without
     // Jacobian data in the product's own stores. (The product's bits do not depend on how its rows
     // are split.)
-    let fusedRelu: Bool
-    if case .relu = s, jacobian == nil { fusedRelu = true } else { fusedRelu = false }
+    let fusedRelu = if case .relu = s { jacobian == nil } else { false }
     w.coordinates.withUnsafeBufferPointer { wp in
       inputsTransposed.withUnsafeBufferPointer { xp in
         parallel.forEachChunk(m, grain: Dense.rowChunk(m)) { chunk in

@@ -54,7 +54,7 @@ public enum Dense {
       for i in 0..<m { for j in 0..<n where !lower || j <= i { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
       return
     }
-    precondition(panel.map { $0.k == k && $0.n == n && bRowScale == nil } ?? true, "Dense.product: the packed panel is not k × n")
+    precondition(panel.map { $0.k == k && $0.n == n && bRowScale == nil } ?? true, "Dense.product: a packed panel must be this product's whole k × n B, unscaled")
     let nr = Int(MFLD_NR), mr = Int(MFLD_MR)
     let panelCapacity = panel == nil ? min(n, panelWidth).roundedUp(to: nr) * min(k, depthBlock) : 0
     guard let packedB = panel?.values ?? mfld_scratch(1, panelCapacity) else {
@@ -173,8 +173,8 @@ public enum Dense {
     var best = longest, bestLoad = Int.max
     for rows in stride(from: longest, through: shortest, by: -unit) {
       let chunks = (m + rows - 1) / rows, last = m - (chunks - 1) * rows
-      let even = chunks % 2 == 1 ? chunks / 2 * rows + last : chunks / 2 * rows
-      if max(even, m - even) < bestLoad { (best, bestLoad) = (rows, max(even, m - even)) }
+      let even = chunks % 2 == 1 ? chunks / 2 * rows + last : chunks / 2 * rows, load = max(even, m - even)
+      if load < bestLoad { (best, bestLoad) = (rows, load) }
     }
     return best
   }
