@@ -213,6 +213,24 @@ struct DenseTests {
     #expect(matvecs(1) == matvecs(2) && matvecs(2) == matvecs(3))
   }
 
+  @Test("a row's matrix–vector sum is the same bits in a block of four rows as alone, and within 2γ_n of the exact sum",
+        arguments: [3, 8, 13, 21, 500])
+  func matrixVectorRowsAlone(n: Int) {
+    let m = 7  // one block of four rows and three rows alone
+    let a = Self.matrix(m, n, seed: 40 + UInt64(n)), x = Self.matrix(1, n, seed: 41)
+    var together = [Double](repeating: 0, count: m)
+    a.withUnsafeBufferPointer { ap in x.withUnsafeBufferPointer { xp in
+      together.withUnsafeMutableBufferPointer { Dense.multiply(ap.baseAddress!, vector: xp.baseAddress!, into: $0.baseAddress!, m: m, n: n, parallel: .serial) }
+      for i in 0..<m {
+        var alone = 0.0
+        Dense.multiply(ap.baseAddress! + i * n, vector: xp.baseAddress!, into: &alone, m: 1, n: n, parallel: .serial)
+        #expect(alone == together[i], "row \(i)")
+      }
+    } }
+    let (exact, bound) = Self.reference(m: m, n: 1, k: n, a, n, 1, x, 1, 1)
+    for i in 0..<m { #expect(abs(together[i] - exact[i]) <= bound[i]) }
+  }
+
   /// (300, 2000): rows of 2000 make the 256 KiB blocks (16 rows) split each 40-row chunk.
   @Test("AᵀA x in one pass: t = A x is the matrix–vector product's bits, y = Aᵀt within 2γ bounds, the same on 1, 2 and 3 threads",
         arguments: [(7, 5), (130, 301), (300, 2000)])
