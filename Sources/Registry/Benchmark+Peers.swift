@@ -29,14 +29,17 @@ public struct PeerProblem: Sendable {
     public var tau: Double
     /// The lift's r-step / w-step ratio.
     public var ratio: Double
-    /// NumPy times its steps for at least this long (and 3 steps).
+    /// NumPy times its steps for at least this long (and `windows` steps).
     public var seconds: Double
+    /// NumPy's rate is the best of this many windows, each `seconds / windows` long (and one step).
+    public var windows: Int
 
     public init(name: String, reduction: String, n: Int, m: Int, D: Int, inputs: [Double], labels: [Double], positions: [Double],
-                weights: [Double]? = nil, lambda: Double, eta: Double, tau: Double, ratio: Double = 1, seconds: Double) {
+                weights: [Double]? = nil, lambda: Double, eta: Double, tau: Double, ratio: Double = 1, seconds: Double, windows: Int = 3) {
       self.name = name; self.reduction = reduction; self.n = n; self.m = m; self.D = D
       self.inputs = inputs; self.labels = labels; self.positions = positions; self.weights = weights
       self.lambda = lambda; self.eta = eta; self.tau = tau; self.ratio = ratio; self.seconds = seconds
+      self.windows = windows
     }
   }
 
@@ -68,7 +71,7 @@ public struct PeerProblem: Sendable {
         var o: ConfigObject = ["name": .string(c.name), "reduction": .string(c.reduction),
                                "n": .integer(c.n), "m": .integer(c.m), "D": .integer(c.D),
                                "lambda": .real(c.lambda), "eta": .real(c.eta), "tau": .real(c.tau), "ratio": .real(c.ratio),
-                               "seconds": .real(c.seconds)]
+                               "seconds": .real(c.seconds), "windows": .integer(c.windows)]
         for (key, file) in Self.files(of: c).sorted(by: { $0.key < $1.key }) { o[key] = .string(file) }
         return .object(o)
       }),
@@ -236,7 +239,7 @@ extension Benchmark {
 
   /// The peer's description of an experiment's first step: its data, particles, λ, η, ratio. Checks that
   /// the experiment is what the script computes (relu, square loss, the sphere, no reference potential).
-  static func peerCase(name: String, plan: RunPlan, tau: Double, seconds: Double) throws -> PeerProblem.Case {
+  static func peerCase(name: String, plan: RunPlan, tau: Double, seconds: Double, windows: Int) throws -> PeerProblem.Case {
     let signed: any SignedObjective, reduction: String
     if let b = plan.problem.objective as? BilevelObjective { signed = b.full; reduction = "bilevel" } else if let l = plan.problem.objective as? LiftObjective, !l.conic {
       signed = l.full; reduction = "lift"
@@ -254,13 +257,15 @@ extension Benchmark {
     }
     return PeerProblem.Case(name: name, reduction: reduction, n: n, m: m, D: D, inputs: ridge.inputs, labels: signed.labels,
                             positions: positions, weights: weights, lambda: signed.lambda,
-                            eta: plan.integrator.stepSize.value(at: plan.state.step), tau: tau, ratio: ratio, seconds: seconds)
+                            eta: plan.integrator.stepSize.value(at: plan.state.step), tau: tau, ratio: ratio, seconds: seconds,
+                            windows: windows)
   }
 
   /// Bilevel and lift steps at the sizes against the NumPy reference, in one run: (a) one noiseless
   /// step from the same particles agrees to 1e-9 (a failed row otherwise), (b) steps/s of Swift (τ = 1e-4; the
   /// better of 1 and 2 threads, taking turns over the same steps, as NumPy gets the better of 1 BLAS
-  /// thread and its default threads) and of NumPy, timed right after Swift case by case, and their ratio, with the inner
+  /// thread and its default threads; each side the best of five windows of ⅓ s) and of NumPy, timed right after
+  /// Swift case by case, and their ratio, with the inner
   /// solve's CG iterations and factorizations; for
   /// bilevel also Swift with `"method": "cholesky"` (a fresh factorization every step), what PCG buys.
   /// One row saying why when python3 or numpy is missing.
@@ -276,7 +281,9 @@ extension Benchmark {
       /// Bilevel: the same steps with the direct inner solve (`"method": "cholesky"`): steps/s, timed steps, note.
       var cholesky: (rate: Double, runs: Int, inner: String)?
     }
-    let budget = options.budget
+    // Five windows a side, not three: the ratio needs both sides' unloaded speed, and on a shared
+    // machine a neighbour's load (or a sibling hyperthread's) comes and goes over seconds.
+    let budget = options.budget.windows(5)
     var measured: [Measured] = []
     let directory = try NumPyPeer.temporaryDirectory()
     var keep = false
@@ -290,7 +297,7 @@ extension Benchmark {
         let config = networkConfig(reductionConfig, n: n, m: m, d: d)
         options.progress("peers: \(label), one noiseless step")
         let noiseless = try Stepper(networkConfig(reductionConfig, n: n, m: m, d: d, temperature: 0), overrides: ["threads=2"])
-        let peer = try peerCase(name: key, plan: noiseless.plan, tau: 1e-4, seconds: budget.minSeconds)
+        let peer = try peerCase(name: key, plan: noiseless.plan, tau: 1e-4, seconds: budget.minSeconds, windows: budget.windows)
         let start = try noiseless.step()
         options.progress("peers: \(label), Swift steps/s on 1 and 2 threads")
         let timed = try Stepper(config, overrides: ["threads=2"]), single = try Stepper(config, overrides: ["threads=1"])

@@ -100,8 +100,8 @@ extension Benchmark {
     }
 
     /// Steps per second of the same steps on this stepper and on `other` (the same problem on another
-    /// thread count). After `warmUp` on both, three rounds: a window on this stepper — the first
-    /// lasts a third of the budget and sets the window's step count k — then k steps on `other`; the
+    /// thread count). After `warmUp` on both, `budget.windows` rounds: a window on this stepper — the
+    /// first lasts one window of the budget and sets the window's step count k — then k steps on `other`; the
     /// best window of each. The steppers take exactly the same steps (results do not depend on the
     /// thread count), so their ratio compares equal work under the same load, which separate budgets
     /// would not: the faster stepper would reach later steps, and a neighbour's load could fall on one
@@ -113,7 +113,7 @@ extension Benchmark {
       other.resetStatistics()
       let clock = ContinuousClock()
       var k = 0, best = (0.0, 0.0), total = 0
-      for _ in 0..<3 {
+      for _ in 0..<budget.windows {
         var start = clock.now, runs = 0, elapsed = 0.0
         repeat {
           try step()

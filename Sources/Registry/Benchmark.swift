@@ -62,13 +62,24 @@ public enum Benchmark {
     var minSeconds: Double
     var minRuns: Int
     var maxSeconds: Double
+    /// A rate is the best of this many windows, each an equal share of the budget.
+    var windows = 3
 
     func done(runs: Int, seconds: Double) -> Bool {
       runs >= 1 && ((runs >= minRuns && seconds >= minSeconds) || seconds >= maxSeconds)
     }
 
-    /// A third of this budget (at least one run): one of the three windows of a rate.
-    var window: Budget { Budget(minSeconds: minSeconds / 3, minRuns: max(1, minRuns / 3), maxSeconds: maxSeconds / 3) }
+    /// One window of a rate: a `windows`-th of this budget (at least one run).
+    var window: Budget {
+      let k = Double(windows)
+      return Budget(minSeconds: minSeconds / k, minRuns: max(1, minRuns / windows), maxSeconds: maxSeconds / k, windows: 1)
+    }
+
+    /// `count` windows as long as these: the budget scaled by count / windows.
+    func windows(_ count: Int) -> Budget {
+      let scale = Double(count) / Double(windows)
+      return Budget(minSeconds: minSeconds * scale, minRuns: minRuns * count / windows, maxSeconds: maxSeconds * scale, windows: count)
+    }
   }
 
   static func seconds(_ d: Duration) -> Double {
@@ -76,7 +87,8 @@ public enum Benchmark {
   }
 
   /// Runs per second of `body`: one untimed warm-up call unless `warmUp` is false (it allocates the
-  /// scratch buffers), then the best of three windows, each a third of `budget` (at least one call).
+  /// scratch buffers), then the best of `budget.windows` windows (three unless asked), each an equal
+  /// share of `budget` (at least one call).
   /// The best window measures the code rather than a neighbour's load on a shared machine; the NumPy
   /// peer is timed the same way. Returns the rate and the number of timed calls.
   static func rate(_ budget: Budget, warmUp: Bool = true, _ body: () throws -> Void) rethrows -> (perSecond: Double, runs: Int) {
@@ -84,7 +96,7 @@ public enum Benchmark {
     let clock = ContinuousClock()
     let window = budget.window
     var best = 0.0, total = 0
-    for _ in 0..<3 {
+    for _ in 0..<budget.windows {
       let start = clock.now
       var runs = 0, elapsed = 0.0
       repeat {

@@ -38,8 +38,9 @@ enum BenchCommand: Command {
 
   Each case is timed after two warm-up steps: the best of three windows of at least 1/3 s and one step
   each (or one step, if that alone takes 10/3 s); the NumPy peer the same way after one warm-up step
-  (it keeps nothing between steps). In `steps` and `peers`, the 1- and 2-thread runs take turns window
-  by window over the same steps, so the speedup compares equal work under the same load.
+  (it keeps nothing between steps). In `peers` both sides take the best of five such windows. In
+  `steps` and `peers`, the 1- and 2-thread runs take turns window by window over the same steps, so
+  the speedup compares equal work under the same load.
   Exit status 3 when a peer check fails (a step disagrees with NumPy beyond 1e-9, or the NumPy reference
   fails). A performance target not met says "NOT MET" in its note and in a warning; the status stays 0. Build in release mode for meaningful figures: swift run -c release mfld bench all
   """

@@ -16,7 +16,8 @@ struct BenchmarkTests {
     let dir = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let lift = PeerProblem.Case(name: "lift-2-3-1", reduction: "lift", n: 2, m: 3, D: 2, inputs: [0.5, 1, -0.25, 1], labels: [1, -1],
-                                positions: [1, 0, 0, 1, -1, 0], weights: [1, -1, 1], lambda: 1e-3, eta: 0.1, tau: 1e-4, ratio: 2, seconds: 0.5)
+                                positions: [1, 0, 0, 1, -1, 0], weights: [1, -1, 1], lambda: 1e-3, eta: 0.1, tau: 1e-4, ratio: 2, seconds: 0.5,
+                                windows: 5)
     var bilevel = lift
     bilevel.name = "bilevel-2-3-1"
     bilevel.reduction = "bilevel"
@@ -33,7 +34,8 @@ struct BenchmarkTests {
     #expect(o["matmul_seconds"] == 0.25)
     #expect(b["reduction"] == "bilevel" && b["X"] == "bilevel-2-3-1.X.bin" && b["r"] == nil)
     #expect(l["n"] == 2 && l["m"] == 3 && l["D"] == 2)
-    #expect(l["lambda"] == 1e-3 && l["eta"] == 0.1 && l["tau"] == 1e-4 && l["ratio"] == 2.0 && l["seconds"] == 0.5)
+    #expect(l["lambda"] == 1e-3 && l["eta"] == 0.1 && l["tau"] == 1e-4 && l["ratio"] == 2.0 && l["seconds"] == 0.5
+            && l["windows"] == 5)
     #expect(l["r"] == "lift-2-3-1.r.bin" && l["W"] == "lift-2-3-1.W.bin" && l["y"] == "lift-2-3-1.y.bin")
 
     #expect(try PeerProblem.readDoubles(dir + "/lift-2-3-1.X.bin") == [0.5, 1, -0.25, 1])

@@ -6,7 +6,8 @@ benchmark compares its own kernels with.
 
 DIR/problem.json lists the cases; the arrays are raw little-endian float64 files beside it. The script
 writes DIR/result.json and, per case, DIR/<case>.step.bin: the particles after one noiseless step from
-the given ones, which `mfld bench` compares with its own step (they must agree to 1e-9). It also times
+the given ones, which `mfld bench` compares with its own step (they must agree to 1e-9), and the steps/s
+of a case: the best of its "windows" windows (3 if absent) sharing its "seconds". It also times
 the float64 products A @ B of the shapes [M, N, K] listed under "matmul", the Gram products A @ A.T of
 the shapes [M, K] listed under "gram" (NumPy sees the transposed view of the same buffer and calls
 syrk), and the Cholesky factorizations of the orders listed under "cholesky" (each for at least
@@ -70,18 +71,18 @@ def lift_step(r, W, X, y, lam, eta, tau, ratio, rng):
     return r, sphere_move(W, G, eta, tau, rng), J
 
 
-def rate(step, seconds):
-    """Steps per second of `step()`: after one warm-up, the best of three windows of at least
-    `seconds`/3 seconds and one step each (as `mfld bench` times its own steps)."""
+def rate(step, seconds, windows=3):
+    """Steps per second of `step()`: after one warm-up, the best of `windows` windows of at least
+    `seconds`/`windows` seconds and one step each (as `mfld bench` times its own steps)."""
     step()
     best = 0.0
-    for _ in range(3):
+    for _ in range(windows):
         count, start = 0, time.perf_counter()
         while True:
             step()
             count += 1
             elapsed = time.perf_counter() - start
-            if elapsed >= seconds / 3:
+            if elapsed >= seconds / windows:
                 break
         best = max(best, count / elapsed)
     return best
@@ -112,7 +113,7 @@ def run_case(directory, case):
             state["r"], state["W"], _ = lift_step(state["r"], state["W"], X, y, lam, eta, tau, case["ratio"], rng)
     check.astype("<f8").tofile(os.path.join(directory, case["name"] + ".step.bin"))
     out["objective"] = float(J)
-    out["steps_per_second"] = rate(step, case["seconds"])
+    out["steps_per_second"] = rate(step, case["seconds"], case.get("windows", 3))
     return out
 
 
