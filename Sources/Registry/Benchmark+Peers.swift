@@ -264,10 +264,10 @@ extension Benchmark {
   /// Bilevel and lift steps at the sizes against the NumPy reference, in one run: (a) one noiseless
   /// step from the same particles agrees to 1e-9 (a failed row otherwise), (b) steps/s of Swift (τ = 1e-4; the
   /// better of 1 and 2 threads, taking turns over the same steps, as NumPy gets the better of 1 BLAS
-  /// thread and its default threads; each side the best of five windows of ⅓ s) and of NumPy, timed right after
-  /// Swift case by case, and their ratio, with the inner
-  /// solve's CG iterations and factorizations; for
-  /// bilevel also Swift with `"method": "cholesky"` (a fresh factorization every step), what PCG buys.
+  /// thread and its default threads; each side the best of five windows of ⅓ s) and of NumPy, timed
+  /// right after Swift case by case, and their ratio, with the inner solve's CG iterations and
+  /// factorizations; for bilevel also Swift with `"method": "cholesky"` (a fresh factorization every
+  /// step), what PCG buys.
   /// One row saying why when python3 or numpy is missing.
   public static func peers(_ options: Options) throws -> [Row] {
     if let reason = NumPyPeer.unavailable(peers: options.peersDirectory) {
@@ -282,7 +282,7 @@ extension Benchmark {
       var cholesky: (rate: Double, runs: Int, inner: String)?
     }
     // Five windows a side, not three: the ratio needs both sides' unloaded speed, and on a shared
-    // machine a neighbour's load (or a sibling hyperthread's) comes and goes over seconds.
+    // machine a neighbour's load comes and goes over seconds.
     let budget = options.budget.windows(5)
     var measured: [Measured] = []
     let directory = try NumPyPeer.temporaryDirectory()
