@@ -2,29 +2,76 @@
 import PackageDescription
 
 // No package dependencies: the Swift toolchain only (Foundation, Dispatch, Glibc, Swift Testing).
-// Dependencies point one way: mfld → Registry → {Objectives, Reductions, Integrators} → SolverAPI → DenseKernels.
+//
+// Modules, each depending only on those below it (README.md, "Layout", draws the graph):
+//
+//   mfld (the tool: commands, benchmark suites)
+//    └ MFLD (umbrella: `import MFLD` is all a library user needs)
+//       └ Experiments (run folders, compare, reports, plots)
+//          └ Registry (name → component; config resolution and composition)
+//             ├ Plugins (both sides of the C plugin ABI)
+//             └ Objectives, Reductions, Integrators (the parts; they meet only through SolverAPI)
+//                └ SolverAPI (the vocabulary: protocols, particles, geometries, parameters, errors,
+//                   │          random streams, the run loop)
+//                   ├ LinearAlgebra (dense products, Cholesky, parallel loops) ─ CKernels (C)
+//                   ├ Expressions (the formula compiler)
+//                   ├ Formats (config values, JSON, CSV)
+//                   └ Suggestions ("did you mean")
+//
+// Targets split out of a folder of the user's layout sit in its subfolders (Sources/SolverAPI/Formats…).
+let solverAPIFoundations = ["CKernels", "LinearAlgebra", "Formats", "Expressions", "Suggestions"]
+let registryLayers = ["Plugins", "Experiments", "MFLD"]
+
 let package = Package(
   name: "mfld",
   products: [
-    // Everything a plugin or a custom runner needs: the vocabulary and the built-in parts.
-    .library(name: "MFLD", targets: ["SolverAPI", "Objectives", "Reductions", "Integrators", "Registry"]),
+    // Everything a library user, a plugin or a custom runner needs: `import MFLD`.
+    .library(name: "MFLD", targets: ["MFLD"]),
     .executable(name: "mfld", targets: ["mfld"]),
   ],
   targets: [
-    // The dense float64 kernels (C: AVX2 + FMA by per-function target attributes, chosen at run time).
-    .target(name: "DenseKernels"),
-    .target(name: "SolverAPI", dependencies: ["DenseKernels"]),
-    .target(name: "Objectives", dependencies: ["SolverAPI"]),
-    .target(name: "Reductions", dependencies: ["SolverAPI"]),
-    .target(name: "Integrators", dependencies: ["SolverAPI"]),
-    .target(name: "Registry", dependencies: ["SolverAPI", "Objectives", "Reductions", "Integrators"]),
-    .executableTarget(name: "mfld", dependencies: ["Registry", "SolverAPI"]),
-    .testTarget(name: "SolverAPITests", dependencies: ["SolverAPI"]),
-    .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "SolverAPI"]),
-    .testTarget(name: "ReductionsTests", dependencies: ["Reductions", "Objectives", "Integrators", "SolverAPI"]),
-    .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Objectives", "SolverAPI"]),
-    .testTarget(name: "RegistryTests", dependencies: ["Registry", "SolverAPI"]),
-    .testTarget(name: "mfldTests", dependencies: ["mfld", "Registry", "SolverAPI"]),
+    // Below the vocabulary.
+    .target(name: "CKernels", path: "Sources/SolverAPI/CKernels"),
+    .target(name: "Suggestions", path: "Sources/SolverAPI/Suggestions"),
+    .target(name: "Formats", dependencies: ["Suggestions"], path: "Sources/SolverAPI/Formats"),
+    .target(name: "Expressions", dependencies: ["Suggestions"], path: "Sources/SolverAPI/Expressions"),
+    .target(name: "LinearAlgebra", dependencies: ["CKernels"], path: "Sources/SolverAPI/LinearAlgebra"),
+    // The vocabulary.
+    .target(name: "SolverAPI", dependencies: ["CKernels", "LinearAlgebra", "Formats", "Suggestions"],
+            exclude: solverAPIFoundations),
+    // The parts.
+    .target(name: "Objectives", dependencies: ["SolverAPI", "LinearAlgebra", "Formats", "Expressions", "Suggestions"]),
+    .target(name: "Reductions", dependencies: ["SolverAPI", "LinearAlgebra", "Formats"]),
+    .target(name: "Integrators", dependencies: ["SolverAPI", "LinearAlgebra", "Formats"]),
+    // Names, composition, plugins.
+    .target(name: "Plugins", dependencies: ["SolverAPI", "LinearAlgebra", "Formats"], path: "Sources/Registry/Plugins"),
+    .target(name: "Registry", dependencies: ["SolverAPI", "LinearAlgebra", "Formats", "Suggestions", "Expressions",
+                                             "Objectives", "Reductions", "Integrators", "Plugins"],
+            exclude: registryLayers),
+    // Experiments: run folders, comparisons, reports.
+    .target(name: "Experiments", dependencies: ["Registry", "SolverAPI", "LinearAlgebra", "Formats", "Suggestions"],
+            path: "Sources/Registry/Experiments"),
+    .target(name: "MFLD", dependencies: ["Experiments", "Registry", "Plugins", "Objectives", "Reductions", "Integrators",
+                                         "SolverAPI", "LinearAlgebra", "Formats", "Expressions", "Suggestions"],
+            path: "Sources/Registry/MFLD"),
+    // The command-line tool, with the benchmark suites (Bench/).
+    .executableTarget(name: "mfld", dependencies: ["MFLD"]),
+
+    // Seeded generators and law checkers the test targets share (not in any product).
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "SuggestionsTests", dependencies: ["Suggestions"]),
+    .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),
+    .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestSupport"]),
+    .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
+    .testTarget(name: "SolverAPITests", dependencies: ["SolverAPI", "LinearAlgebra", "Formats"]),
+    .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "SolverAPI", "LinearAlgebra", "Formats"]),
+    .testTarget(name: "ReductionsTests", dependencies: ["Reductions", "Objectives", "Integrators", "SolverAPI", "LinearAlgebra"]),
+    .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Objectives", "SolverAPI", "LinearAlgebra"]),
+    .testTarget(name: "PluginsTests", dependencies: ["Plugins", "Registry", "SolverAPI", "LinearAlgebra", "Formats"]),
+    .testTarget(name: "RegistryTests", dependencies: ["Registry", "Objectives", "Integrators", "SolverAPI", "LinearAlgebra", "Formats", "TestSupport"]),
+    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Registry", "SolverAPI", "Formats"]),
+    .testTarget(name: "MFLDTests", dependencies: ["MFLD"]),
+    .testTarget(name: "mfldTests", dependencies: ["mfld", "MFLD"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -1,8 +1,8 @@
 import SolverAPI
 
-/// The integrators and schedules this module provides, for the registry.
+/// The integrators, schedules, metrics, domains and reference measures this module provides, for the registry.
 public enum IntegratorComponents {
-  public static let all: [Component] = integrators + schedules
+  public static let all: [Component] = integrators + schedules + MetricComponents.all + GeometryComponents.all
 
   /// Step size and temperature: every integrator takes them, as schedules (a number is a constant).
   static let dynamics: [Parameter] = [
@@ -29,7 +29,8 @@ public enum IntegratorComponents {
               notes: countNote + " Needs an objective with data (a signed objective through a reduction). The trace's objective is evaluated on the full data.",
               example: ["type": "sgd", "step": 0.1, "temperature": 1e-4, "batch_size": 32]) { args in
       let (eta, tau) = try stepAndTemperature(args)
-      return StochasticGradient(stepSize: eta, temperature: tau, batchSize: args.integer("batch_size"), random: args.random) as any Integrator
+      return EulerMaruyama(stepSize: eta, temperature: tau,
+                           estimator: MinibatchGradient(batchSize: args.integer("batch_size"), random: args.random)) as any Integrator
     },
     Component(.integrator, "svrg",
               summary: "SVRG-MFLD: v = ∇V_B(X) − ∇V_B(X̃) + ∇V(X̃), with an anchor X̃ renewed every T steps",
@@ -40,15 +41,16 @@ public enum IntegratorComponents {
               notes: countNote + " Needs an objective with data. Batches are drawn as for sgd.",
               example: ["type": "svrg", "step": 0.1, "temperature": 1e-4, "batch_size": 32, "anchor_period": 10]) { args in
       let (eta, tau) = try stepAndTemperature(args)
-      return VarianceReduced(stepSize: eta, temperature: tau, batchSize: args.integer("batch_size"),
-                             anchorPeriod: args.integer("anchor_period"), random: args.random) as any Integrator
+      return EulerMaruyama(stepSize: eta, temperature: tau,
+                           estimator: VarianceReducedGradient(batchSize: args.integer("batch_size"), anchorPeriod: args.integer("anchor_period"),
+                                                              random: args.random)) as any Integrator
     },
     Component(.integrator, "dual-averaging",
               summary: "particle dual averaging: Langevin on ḡ_k = Σ_j j V_{μ_j} / Σ_j j, outer iterates every inner_steps steps",
               parameters: dynamics + [.integer("inner_steps", default: 100, in: 1...Int.max, "Langevin steps per outer step (warm-started)")],
               notes: countNote + " Keeps one snapshot of the particles per outer step.") { args in
       let (eta, tau) = try stepAndTemperature(args)
-      return DualAveraging(stepSize: eta, temperature: tau, innerSteps: args.integer("inner_steps")) as any Integrator
+      return EulerMaruyama(stepSize: eta, temperature: tau, estimator: DualAveragedGradient(innerSteps: args.integer("inner_steps"))) as any Integrator
     },
     Component(.integrator, "best-response",
               summary: "entropic best response: μ ← (1 − α)μ + αΨ(μ), Ψ(μ) ∝ exp(−V_μ/τ)ρ by an inner Langevin chain",

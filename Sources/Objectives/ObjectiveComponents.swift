@@ -1,3 +1,4 @@
+import Formats
 import SolverAPI
 
 /// The objectives, potentials, kernels, point clouds and observers this module provides.

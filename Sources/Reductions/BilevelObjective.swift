@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 import SolverAPI
 
 /// Reduction B, bilevel (MATH.md §2; Wang, Mousavi-Hosseini, Chizat 2024): particles w ∈ W only; the
@@ -290,8 +291,8 @@ public final class BilevelReduction: Reduction {
     self.tolerance = tolerance
   }
   public func particleDomain(for objective: any SignedObjective) -> any Geometry { objective.domain }
-  public func reduce(_ objective: any SignedObjective, reference: ReferenceMeasure) throws -> Problem {
-    Problem(objective: BilevelObjective(objective, solver: solver, method: method, tolerance: tolerance), metric: makeWassersteinMetric(geometry: objective.domain, reference: reference))
+  public func reduce(_ objective: any SignedObjective, mass: LiftedMass) throws -> any Objective {
+    BilevelObjective(objective, solver: solver, method: method, tolerance: tolerance)
   }
   public func initialParticles(positions: ParticleCloud, random: RandomStream) -> ParticleCloud { positions }
 }

@@ -1,3 +1,4 @@
+import LinearAlgebra
 import SolverAPI
 
 /// The lifted objective over probability measures μ on ℝ × W (MATH.md §2, reduction A).

@@ -1,23 +1,19 @@
 import SolverAPI
 
-/// Reduction A, lifting (MATH.md §2): particles (r_i, w_i) ∈ ℝ × W carry ν = (1/m) Σ mass(r_i) δ_{w_i},
-/// with the Wasserstein or the conic metric. Initial weights are ±r₀ with random signs.
+/// Reduction A, lifting (docs/math.md §2.3): particles (r_i, w_i) ∈ ℝ × W carry
+/// ν = (1/m) Σ mass(r_i) δ_{w_i}, with mass(r) = r under transport and r|r| under the conic metric
+/// (the metric says which). Initial weights are ±r₀ with random signs.
 public final class LiftReduction: Reduction {
-  public let metric: LiftMetric.Kind
   public let initialWeight: Double
 
-  public init(metric: LiftMetric.Kind, initialWeight: Double) {
-    self.metric = metric
+  public init(initialWeight: Double) {
     self.initialWeight = initialWeight
   }
 
-  var isConic: Bool { if case .conic = metric { return true } else { return false } }
-
   public func particleDomain(for objective: any SignedObjective) -> any Geometry { LiftedDomain(base: objective.domain) }
 
-  public func reduce(_ objective: any SignedObjective, reference: ReferenceMeasure) throws -> Problem {
-    Problem(objective: LiftObjective(objective, conic: isConic),
-            metric: LiftMetric(kind: metric, base: objective.domain, reference: reference))
+  public func reduce(_ objective: any SignedObjective, mass: LiftedMass) throws -> any Objective {
+    LiftObjective(objective, conic: mass == .signedSquare)
   }
 
   public func initialParticles(positions: ParticleCloud, random: RandomStream) -> ParticleCloud {
@@ -30,15 +26,4 @@ public final class LiftReduction: Reduction {
     }
     return cloud
   }
-}
-
-/// For objectives that are already over probability measures: nothing to reduce.
-public final class IdentityReduction: Reduction {
-  public init() {}
-  public func particleDomain(for objective: any SignedObjective) -> any Geometry { objective.domain }
-  public func reduce(_ objective: any SignedObjective, reference: ReferenceMeasure) throws -> Problem {
-    throw ConfigError(path: "reduction", "the identity reduction serves objectives over probability measures, not signed ones",
-                      fix: "use \"bilevel\" or \"lift\"")
-  }
-  public func initialParticles(positions: ParticleCloud, random: RandomStream) -> ParticleCloud { positions }
 }

@@ -1,3 +1,4 @@
+import LinearAlgebra
 import SolverAPI
 
 /// The signed-to-probability reductions (MATH.md §2).
@@ -24,17 +25,15 @@ public enum ReductionComponents {
     Component(.reduction, "lift",
               summary: "particles (r, w) ∈ ℝ × W: F_lift(μ) = R(∫ r Φ(w) dμ) + (λ/2)∫ r² dμ",
               parameters: [
-                .choice("metric", ["wasserstein", "conic"], default: "wasserstein",
-                        "wasserstein: Langevin on (r, w); conic: mass r|r|, multiplicative r-updates (Wasserstein–Fisher–Rao)"),
-                .real("ratio", default: 1, in: .positive, "wasserstein: r-step / w-step ratio"),
-                .real("alpha", default: 1, in: .positive, "conic: mass/position step ratio α"),
-                .choice("retraction", ["mirror", "canonical"], default: "mirror", "conic: r ← r·exp(−αη∂_rV/r) (mirror) or r − αη∂_rV"),
                 .real("initial_weight", default: 1, in: .positive, "initial weights r_i = ±r₀ with random signs"),
-              ]) { args in
-      let kind: LiftMetric.Kind = args.string("metric") == "conic"
-        ? .conic(alpha: args.real("alpha"), mirror: args.string("retraction") == "mirror")
-        : .wasserstein(ratio: args.real("ratio"))
-      return LiftReduction(metric: kind, initialWeight: args.real("initial_weight")) as any Reduction
+              ],
+              notes: "The particles move by the config's top-level metric: \"wasserstein\" (the default; its ratio scales the r-step) "
+                + "or \"conic\" (mass r|r|).",
+              movedKeys: Dictionary(uniqueKeysWithValues: ["metric", "ratio", "alpha", "retraction"].map { key in
+                (key, "the metric is a part of its own: write e.g. \"metric\": {\"type\": \"conic\", \"alpha\": 1} "
+                   + "or {\"type\": \"wasserstein\", \"ratio\": 1} at the top level of the config")
+              })) { args in
+      LiftReduction(initialWeight: args.real("initial_weight")) as any Reduction
     },
     Component(.reduction, "identity", summary: "no reduction: for objectives already over probability measures") { _ in
       IdentityReduction() as any Reduction

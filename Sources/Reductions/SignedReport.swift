@@ -1,3 +1,4 @@
+import LinearAlgebra
 import SolverAPI
 
 /// The quantities every signed run records (MATH.md §2), from the signed measure

@@ -1,3 +1,4 @@
+import LinearAlgebra
 import SolverAPI
 
 /// The square-loss inner problem of the bilevel reduction (MATH.md §2). With F the m × n feature matrix

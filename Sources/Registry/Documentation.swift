@@ -1,3 +1,4 @@
+import Formats
 import SolverAPI
 
 /// The text of `mfld list` and `mfld describe`, generated from the same declarations that validate
@@ -36,7 +37,7 @@ public enum Documentation {
 
   /// The top-level keys of a config file.
   public static func describeConfig() -> String {
-    (["config (the top level of a config file)", "", "KEYS"] + table(ExperimentSchema.parameters, indent: "  ")).joined(separator: "\n")
+    (["config (the top level of a config file)", "", "KEYS"] + table(ConfigSchema.parameters, indent: "  ")).joined(separator: "\n")
   }
 
   static func table(_ parameters: [Parameter], indent: String) -> [String] {

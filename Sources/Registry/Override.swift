@@ -1,3 +1,4 @@
+import Formats
 import SolverAPI
 
 /// `--set key.path=value` overrides: the value is read as JSON when it parses (numbers, true, [1, 2],
@@ -17,7 +18,7 @@ public enum Override {
       } catch is Blocked {
         // A shorthand (a number for a schedule, a name for a part) stands where the path goes on:
         // expand the config first, then set.
-        var resolved = ConfigValue.object(try resolver.resolveObject(config, parameters: ExperimentSchema.parameters, path: "", owner: "the config"))
+        var resolved = ConfigValue.object(try resolver.resolveObject(config, parameters: ConfigSchema.parameters, path: "", owner: "the config"))
         do { try set(&resolved, keys[...], value, full: path) } catch is Blocked {
           throw ConfigError(path: path, "cannot be set: part of the path is not an object", fix: "check the key path against `mfld describe`")
         }

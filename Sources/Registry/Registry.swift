@@ -1,51 +1,102 @@
+import Formats
+import Foundation
 import Integrators
 import Objectives
+import Plugins
 import Reductions
 import SolverAPI
 
 /// Name → component, for every kind of part; builds parts from resolved configs.
 ///
 /// `Registry.standard()` holds every built-in part. Plugins and custom runners add their own with
-/// `register(_:)`; a name can be registered once per kind.
+/// `register(_:)` or `loadPlugin(_:)`; a name can be registered once per kind.
+///
+/// Safe to share between threads: one lock guards the table, so a comparison's runs may resolve and
+/// build from one registry while a plugin is being registered. (Components themselves are immutable
+/// values; what they build is new on every call.)
 public final class Registry: PartBuilder, @unchecked Sendable {
+  private let lock = NSLock()
   private var table: [PartKind: [String: Component]] = [:]
-  /// Plugin libraries loaded into this registry, by real path (see Plugins/PluginLoader.swift).
-  var plugins: [String: [Component]] = [:]
+  /// Plugin libraries loaded into this registry, by real path, with the parts each registered.
+  private var plugins: [String: [Component]] = [:]
 
   public init() {}
 
   /// A registry with every built-in part.
   public static func standard() -> Registry {
     let r = Registry()
-    for c in BuiltinComponents.all + ObjectiveComponents.all + ReductionComponents.all + IntegratorComponents.all {
+    for c in ObjectiveComponents.all + ReductionComponents.all + IntegratorComponents.all {
       try! r.register(c)
     }
     return r
   }
 
+  private func locked<T>(_ body: () throws -> T) rethrows -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    return try body()
+  }
+
   /// Adds a component. Throws if its kind already has a part of that name.
   public func register(_ component: Component) throws {
-    if table[component.kind]?[component.name] != nil {
-      throw ConfigError(path: "", "a \(component.kind.rawValue) named '\(component.name)' is already registered",
-                        fix: "choose another name for the new part")
+    try locked {
+      if table[component.kind]?[component.name] != nil {
+        throw ConfigError(path: "", "a \(component.kind.rawValue) named '\(component.name)' is already registered",
+                          fix: "choose another name for the new part")
+      }
+      table[component.kind, default: [:]][component.name] = component
     }
-    table[component.kind, default: [:]][component.name] = component
   }
 
   /// The component of `kind` named `name`, if any.
-  public func component(_ kind: PartKind, _ name: String) -> Component? { table[kind]?[name] }
+  public func component(_ kind: PartKind, _ name: String) -> Component? { locked { table[kind]?[name] } }
 
   /// Names of the kind, sorted.
-  public func names(_ kind: PartKind) -> [String] { (table[kind] ?? [:]).keys.sorted() }
+  public func names(_ kind: PartKind) -> [String] { locked { (table[kind] ?? [:]).keys.sorted() } }
 
   /// Every component, grouped by kind in `PartKind` order, then by name.
   public var components: [Component] {
-    PartKind.allCases.flatMap { kind in names(kind).map { table[kind]![$0]! } }
+    locked { PartKind.allCases.flatMap { kind in (table[kind] ?? [:]).keys.sorted().map { table[kind]![$0]! } } }
   }
 
   /// Components with this name, of any kind (names may repeat across kinds: `quadratic`).
   public func components(named name: String) -> [Component] {
-    PartKind.allCases.compactMap { table[$0]?[name] }
+    locked { PartKind.allCases.compactMap { table[$0]?[name] } }
+  }
+
+  // MARK: Plugins
+
+  /// Loads the plugin library at `path` (relative paths against the current directory) and registers
+  /// its parts (Plugins/PluginLoader.swift). Returns them; empty when this file was already loaded into
+  /// this registry. Throws a one-line `ConfigError` and registers nothing when the library or any of its
+  /// declarations is refused.
+  @discardableResult
+  public func loadPlugin(_ path: String) throws -> [Component] {
+    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+    let real = realpath(absolute, nil).map { p -> String in defer { free(p) }; return String(cString: p) } ?? absolute
+    if locked({ plugins[real] != nil }) { return [] }
+    let parts = try PluginLoader.load(path) { kind, name in self.owner(kind, name) }
+    try locked {
+      for c in parts where table[c.kind]?[c.name] != nil {
+        throw ConfigError(path: "", "cannot load plugin '\(path)': a \(c.kind.rawValue) named '\(c.name)' is already registered",
+                          fix: "rename the plugin's part, or load the plugin only once")
+      }
+      for c in parts { table[c.kind, default: [:]][c.name] = c }
+      plugins[real] = parts
+    }
+    return parts
+  }
+
+  /// The plugin libraries loaded into this registry (real paths), sorted.
+  public var pluginLibraries: [String] { locked { plugins.keys.sorted() } }
+
+  /// Who holds `name` among the parts of `kind`: nil when it is free, "" for a built-in or
+  /// code-registered part, "the plugin 'PATH'" for a plugin's.
+  private func owner(_ kind: PartKind, _ name: String) -> String? {
+    locked {
+      guard table[kind]?[name] != nil else { return nil }
+      return plugins.first { $0.value.contains { $0.kind == kind && $0.name == name } }.map { "the plugin '\($0.key)'" } ?? ""
+    }
   }
 
   // MARK: PartBuilder
@@ -72,38 +123,5 @@ public final class Registry: PartBuilder, @unchecked Sendable {
                         fix: "fix the part's build closure (a plugin bug)")
     }
     return product
-  }
-}
-
-extension PartKind {
-  /// The Swift type a component of this kind must build.
-  var productDescription: String {
-    switch self {
-    case .objective: return "any Objective"
-    case .reduction: return "any Reduction"
-    case .integrator: return "any Integrator"
-    case .schedule: return "any Schedule"
-    case .domain: return "any Geometry"
-    case .reference: return "ReferenceMeasure"
-    case .potential, .kernel: return "any ScalarField"
-    case .cloud: return "any CloudSource"
-    case .dataset: return "Dataset"
-    case .observer: return "any Observer"
-    }
-  }
-
-  func accepts(_ product: Any) -> Bool {
-    switch self {
-    case .objective: return product is any Objective || product is any SignedObjective
-    case .reduction: return product is any Reduction
-    case .integrator: return product is any Integrator
-    case .schedule: return product is any Schedule
-    case .domain: return product is any Geometry
-    case .reference: return product is ReferenceMeasure
-    case .potential, .kernel: return product is any ScalarField
-    case .cloud: return product is any CloudSource
-    case .dataset: return product is Dataset
-    case .observer: return product is any Observer
-    }
   }
 }

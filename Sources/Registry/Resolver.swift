@@ -1,5 +1,7 @@
+import Formats
 import Foundation
 import SolverAPI
+import Suggestions
 
 /// Validates a config against the parameter declarations and fills in every default.
 ///
@@ -21,12 +23,15 @@ public struct Resolver {
   }
 
   /// Resolves an object with the declared `parameters` (unknown keys are errors).
-  public func resolveObject(_ value: ConfigValue, parameters: [Parameter], path: String, owner: String) throws -> ConfigObject {
+  /// Keys in `movedKeys` are refused with the fix given there (a setting that moved elsewhere).
+  public func resolveObject(_ value: ConfigValue, parameters: [Parameter], path: String, owner: String,
+                            movedKeys: [String: String] = [:]) throws -> ConfigObject {
     guard case .object(let object) = value else {
       throw fail(path, "expected an object, found \(brief(value))", fix: "write {\"key\": value, …}")
     }
     let names = parameters.map(\.name)
     for key in object.keys where !names.contains(key) {
+      if let moved = movedKeys[key] { throw fail(join(path, key), "is no longer a key of \(owner)", fix: moved) }
       let fix = Suggestion.closest(to: key, in: names).map { "did you mean '\($0)'?" }
         ?? (names.isEmpty ? "\(owner) takes no parameters; remove it" : "valid keys: " + names.joined(separator: ", "))
       throw fail(join(path, key), "unknown key for \(owner)", fix: fix)
@@ -163,7 +168,7 @@ public struct Resolver {
     object["type"] = nil
     var resolved: ConfigObject = ["type": .string(name)]
     for (k, v) in try resolveObject(.object(object), parameters: component.parameters, path: path,
-                                    owner: "\(kind.rawValue) '\(name)'") {
+                                    owner: "\(kind.rawValue) '\(name)'", movedKeys: component.movedKeys) {
       resolved[k] = v
     }
     return .object(resolved)

@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import MFLD
 
 enum BenchCommand: Command {
   static let name = "bench"

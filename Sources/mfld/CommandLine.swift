@@ -1,3 +1,4 @@
+import MFLD
 /// A parsed command line: positional words, repeated options, flags.
 /// Options take their value as the next word or after `=` (`--out DIR`, `--out=DIR`).
 struct ParsedArguments {
@@ -37,5 +38,4 @@ struct UsageError: Error, CustomStringConvertible {
   init(_ d: String) { description = d }
 }
 
-import SolverAPI
 func didYouMean(_ word: String, _ candidates: [String]) -> String { Suggestion.didYouMean(word, in: candidates) }

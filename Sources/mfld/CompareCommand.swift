@@ -1,6 +1,5 @@
 import Foundation
-import Registry
-import SolverAPI
+import MFLD
 
 enum CompareCommand: Command {
   static let name = "compare"
@@ -35,8 +34,8 @@ enum CompareCommand: Command {
 
   EXAMPLE:
     mfld compare examples/bilevel-2nn.json \\
-      --vary 'reduction=bilevel,{"type":"lift","metric":"wasserstein"},{"type":"lift","metric":"conic"}' \\
-      --vary integrator.temperature=1e-4,1e-3 --repeats 3
+      --vary reduction=bilevel,lift --vary integrator.temperature=1e-4,1e-3 --repeats 3
+    mfld compare examples/lift-2nn.json --vary metric=wasserstein,conic --repeats 3
   """
 
   static func run(_ words: [String]) throws -> Int32 {

@@ -1,5 +1,4 @@
-import Registry
-import SolverAPI
+import MFLD
 
 enum DescribeCommand: Command {
   static let name = "describe"

@@ -1,5 +1,4 @@
-import Registry
-import SolverAPI
+import MFLD
 
 enum ListCommand: Command {
   static let name = "list"

@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import MFLD
 
 enum PlotCommand: Command {
   static let name = "plot"

@@ -1,4 +1,4 @@
-import Registry
+import MFLD
 
 enum ResumeCommand: Command {
   static let name = "resume"

@@ -1,6 +1,5 @@
 import Foundation
-import Registry
-import SolverAPI
+import MFLD
 
 enum RunCommand: Command {
   static let name = "run"

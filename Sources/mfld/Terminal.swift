@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import MFLD
 #endif
 
 /// Output helpers: stderr, and a progress line that rewrites itself on a terminal.
@@ -32,5 +33,4 @@ enum Terminal {
   }
 }
 
-import SolverAPI
 

@@ -1,5 +1,4 @@
-import Registry
-import SolverAPI
+import MFLD
 
 enum ValidateCommand: Command {
   static let name = "validate"

@@ -1,5 +1,5 @@
 import Foundation
-import SolverAPI
+import MFLD
 
 /// Entry point: dispatch to a command, print errors on one line, exit with the command's status.
 func main() -> Int32 {
@@ -40,6 +40,5 @@ func main() -> Int32 {
   }
 }
 
-import Registry
 let mfldVersionString = mfldVersion
 exit(main())

@@ -67,7 +67,7 @@ struct IntegratorFamilyTests {
   func dualAveraging(b: Double) throws {
     let (a, tau, eta, m, d) = (1.0, 0.5, 0.01, 400, 2)
     let c = a + b, spacing = 50
-    let t = try run(DualAveraging(stepSize: ConstantSchedule(eta), temperature: ConstantSchedule(tau), innerSteps: 250),
+    let t = try run(EulerMaruyama(step: eta, temperature: tau, estimator: DualAveragedGradient(innerSteps: 250)),
                     a: a, b: b, m: m, d: d, steps: 1000 + 30 * spacing, every: spacing, seed: 31)
     let (mean, k) = meanSpread(t, from: 1000)
     expectLaw(mean, count: k, tau: tau, c: c, eta: eta, m: m, d: d, rho: pow(1 - eta * c, 2 * Double(spacing)), label: "dual averaging b = \(b)")

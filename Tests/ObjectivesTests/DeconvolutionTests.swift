@@ -1,4 +1,6 @@
+import Formats
 import Foundation
+import LinearAlgebra
 import Objectives
 import SolverAPI
 import Testing

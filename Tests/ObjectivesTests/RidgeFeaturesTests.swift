@@ -1,3 +1,4 @@
+import LinearAlgebra
 import Objectives
 import SolverAPI
 import Testing

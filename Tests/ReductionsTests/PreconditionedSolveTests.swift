@@ -1,5 +1,6 @@
 import Foundation
 import Integrators
+import LinearAlgebra
 import Objectives
 import Reductions
 import SolverAPI
@@ -20,8 +21,8 @@ struct PreconditionedSolveTests {
   }
 
   static func problem(_ size: Size, method: BilevelObjective.InnerMethod, tolerance: Double = 1e-12) throws -> (Problem, BilevelObjective) {
-    let problem = try BilevelReduction(solver: .auto, method: method, tolerance: tolerance)
-      .reduce(InnerSolveTests.network(samples: size.n, lambda: size.lambda), reference: .flat)
+    let problem = try ReducedProblem.make(BilevelReduction(solver: .auto, method: method, tolerance: tolerance),
+                                          InnerSolveTests.network(samples: size.n, lambda: size.lambda))
     return (problem, problem.objective as! BilevelObjective)
   }
 
@@ -104,7 +105,7 @@ struct PreconditionedSolveTests {
   @Test("on minibatches every system is new: pcg refactors each step and runs bit for bit as cholesky", arguments: systems)
   func minibatches(size: Size) throws {
     func sgd() -> any Integrator {
-      StochasticGradient(stepSize: ConstantSchedule(0.2), temperature: ConstantSchedule(1e-3), batchSize: 16, random: RandomStream(seed: 8))
+      EulerMaruyama(step: 0.2, temperature: 1e-3, estimator: MinibatchGradient(batchSize: 16, random: RandomStream(seed: 8)))
     }
     let (pcgProblem, pcg) = try Self.problem(size, method: .pcg), (choleskyProblem, cholesky) = try Self.problem(size, method: .cholesky)
     let (t1, o1) = try Self.run(Self.plan(pcgProblem, m: size.m, steps: 20, every: 3, integrator: sgd()))

@@ -7,9 +7,9 @@ import Testing
 
 /// What the reductions' dynamics must do (MATH.md §2).
 struct ReductionDynamicsTests {
-  func run(_ reduction: any Reduction, _ net: TwoLayerNetwork, steps: Int, eta: Double, tau: Double, m: Int = 30,
-           every: Int = 1) throws -> (TraceTable, RunOutcome) {
-    let problem = try reduction.reduce(net, reference: .flat)
+  func run(_ reduction: any Reduction, _ net: TwoLayerNetwork, metric: ReducedProblem.MetricChoice = .wasserstein(ratio: 1),
+           steps: Int, eta: Double, tau: Double, m: Int = 30, every: Int = 1) throws -> (TraceTable, RunOutcome) {
+    let problem = try ReducedProblem.make(reduction, net, metric: metric)
     let positions = InnerSolveTests.cloud(m, seed: 12)
     let cloud = reduction.initialParticles(positions: positions, random: RandomStream(seed: 13))
     let plan = RunPlan(problem: problem, integrator: EulerMaruyama(stepSize: ConstantSchedule(eta), temperature: ConstantSchedule(tau)),
@@ -27,19 +27,20 @@ struct ReductionDynamicsTests {
   }
 
   @Test("noiseless lifted gradient descent decreases F_lift at every step, for both metrics",
-        arguments: [LiftMetric.Kind.wasserstein(ratio: 1), .conic(alpha: 1, mirror: true), .conic(alpha: 0.5, mirror: false)])
-  func liftDescent(kind: LiftMetric.Kind) throws {
-    let (trace, _) = try run(LiftReduction(metric: kind, initialWeight: 0.5), InnerSolveTests.network(samples: 40), steps: 100, eta: 0.02, tau: 0)
+        arguments: [ReducedProblem.MetricChoice.wasserstein(ratio: 1), .conic(alpha: 1, mirror: true), .conic(alpha: 0.5, mirror: false)])
+  func liftDescent(metric: ReducedProblem.MetricChoice) throws {
+    let (trace, _) = try run(LiftReduction(initialWeight: 0.5), InnerSolveTests.network(samples: 40), metric: metric,
+                             steps: 100, eta: 0.02, tau: 0)
     let f = trace.column("objective")
     for t in 1..<f.count { #expect(f[t] < f[t - 1], "F rose at step \(t): \(f[t - 1]) → \(f[t])") }
   }
 
   @Test("the conic update keeps the sign of every weight, with noise too")
   func conicKeepsSigns() throws {
-    let reduction = LiftReduction(metric: .conic(alpha: 1, mirror: true), initialWeight: 1)
+    let reduction = LiftReduction(initialWeight: 1)
     let net = InnerSolveTests.network(samples: 30)
     let start = reduction.initialParticles(positions: InnerSolveTests.cloud(30, seed: 12), random: RandomStream(seed: 13))
-    let (_, outcome) = try run(reduction, net, steps: 300, eta: 0.2, tau: 1e-2)
+    let (_, outcome) = try run(reduction, net, metric: .conic(alpha: 1, mirror: true), steps: 300, eta: 0.2, tau: 1e-2)
     for i in 0..<30 { #expect(outcome.state.cloud[i, 0].sign == start[i, 0].sign && outcome.state.cloud[i, 0] != 0) }
   }
 
@@ -60,7 +61,7 @@ struct ReductionDynamicsTests {
   @Test("reported quantities: G_λ = R + (λ/2)TV², R + λTV, and the lift's F_lift ≥ G_λ")
   func reportedQuantities() throws {
     let net = InnerSolveTests.network(samples: 30)
-    let (trace, _) = try run(LiftReduction(metric: .wasserstein(ratio: 1), initialWeight: 0.7), net, steps: 5, eta: 0.01, tau: 0)
+    let (trace, _) = try run(LiftReduction(initialWeight: 0.7), net, steps: 5, eta: 0.01, tau: 0)
     let row = trace.rows.last!, c = trace.columns
     let value = { (name: String) in row[c.firstIndex(of: name)!] }
     #expect(abs(value("G_lambda") - (value("risk") + 0.5 * net.lambda * value("tv") * value("tv"))) < 1e-15)

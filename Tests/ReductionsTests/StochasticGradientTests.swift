@@ -9,9 +9,9 @@ import Testing
 /// per-sample average).
 struct StochasticGradientTests {
   let net = InnerSolveTests.network(samples: 48)
-  let reduction = LiftReduction(metric: .wasserstein(ratio: 1), initialWeight: 0.5)
+  let reduction = LiftReduction(initialWeight: 0.5)
 
-  func problem() throws -> Problem { try reduction.reduce(net, reference: .flat) }
+  func problem() throws -> Problem { try ReducedProblem.make(reduction, net) }
   func start() -> SolverState {
     SolverState(cloud: reduction.initialParticles(positions: InnerSolveTests.cloud(20, seed: 5), random: RandomStream(seed: 6)))
   }
@@ -26,9 +26,8 @@ struct StochasticGradientTests {
 
   @Test("sgd with the full batch reproduces euler-maruyama exactly")
   func fullBatchIsEulerMaruyama() throws {
-    let em = try trace(EulerMaruyama(stepSize: ConstantSchedule(0.05), temperature: ConstantSchedule(1e-3)))
-    let sgd = try trace(StochasticGradient(stepSize: ConstantSchedule(0.05), temperature: ConstantSchedule(1e-3), batchSize: 48,
-                                           random: RandomStream(seed: 8)))
+    let em = try trace(EulerMaruyama(step: 0.05, temperature: 1e-3))
+    let sgd = try trace(EulerMaruyama(step: 0.05, temperature: 1e-3, estimator: MinibatchGradient(batchSize: 48, random: RandomStream(seed: 8))))
     #expect(em.rows == sgd.rows)
   }
 
@@ -57,26 +56,24 @@ struct StochasticGradientTests {
     let anchor = start()
     // Move a few noiseless steps away from the anchor.
     var moved = anchor
-    let em = EulerMaruyama(stepSize: ConstantSchedule(0.05), temperature: ConstantSchedule(0))
+    let em = EulerMaruyama(step: 0.05, temperature: 0)
     for _ in 0..<5 { _ = try em.step(&moved, problem: p, noise: RandomStream(seed: 1), parallel: .serial) }
     let (_, exact) = try p.objective.valueAndGradient(moved.cloud)
-    func meanSquaredError(_ integrator: EulerMaruyama) throws -> Double {
+    func meanSquaredError(_ estimator: any GradientEstimator) throws -> Double {
       var g = [Double](repeating: 0, count: exact.coordinates.count)
       var total = 0.0
       // Step 0 sets the svrg anchor at `anchor`; steps 1…8 estimate at `moved` with 8 different batches.
-      _ = try g.withUnsafeMutableBufferPointer { try integrator.estimateGradient(anchor, problem: p, into: $0, parallel: .serial) }
+      _ = try g.withUnsafeMutableBufferPointer { try estimator.estimate(anchor, problem: p, into: $0, parallel: .serial) }
       for t in 1...8 {
         var s = moved
         s.step = t
-        _ = try g.withUnsafeMutableBufferPointer { try integrator.estimateGradient(s, problem: p, into: $0, parallel: .serial) }
+        _ = try g.withUnsafeMutableBufferPointer { try estimator.estimate(s, problem: p, into: $0, parallel: .serial) }
         total += zip(g, exact.coordinates).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
       }
       return total / 8
     }
-    let sgd = try meanSquaredError(StochasticGradient(stepSize: ConstantSchedule(0.05), temperature: ConstantSchedule(0), batchSize: 6,
-                                                      random: RandomStream(seed: 3)))
-    let svrg = try meanSquaredError(VarianceReduced(stepSize: ConstantSchedule(0.05), temperature: ConstantSchedule(0), batchSize: 6,
-                                                    anchorPeriod: 100, random: RandomStream(seed: 3)))
+    let sgd = try meanSquaredError(MinibatchGradient(batchSize: 6, random: RandomStream(seed: 3)))
+    let svrg = try meanSquaredError(VarianceReducedGradient(batchSize: 6, anchorPeriod: 100, random: RandomStream(seed: 3)))
     #expect(sgd > 0 && svrg < 0.05 * sgd, "mean squared error: sgd \(sgd), svrg \(svrg)")
   }
 }

@@ -1,5 +1,7 @@
+import Formats
 import Foundation
 import Registry
+import TestSupport
 import SolverAPI
 import Testing
 
@@ -7,18 +9,6 @@ import Testing
 /// validated and run for two steps; every failure must be a config error naming its key path (or a JSON
 /// error naming line and column), or a diverged run naming the step size.
 struct ConfigFuzzTests {
-  /// SplitMix64: a tiny deterministic generator for the mutations.
-  struct Mix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   static let examplesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("examples")
 
@@ -51,7 +41,7 @@ struct ConfigFuzzTests {
   }
 
   /// One mutated config: a tree mutation, or (for text-level ones) the text to parse.
-  static func mutate(_ base: ConfigValue, _ rng: inout Mix) -> (ConfigValue?, String?) {
+  static func mutate(_ base: ConfigValue, _ rng: inout SplitMix64) -> (ConfigValue?, String?) {
     var v = base
     for _ in 0..<Int.random(in: 1...3, using: &rng) {
       let all = paths(v).filter { !$0.isEmpty }
@@ -89,7 +79,7 @@ struct ConfigFuzzTests {
       let path = Self.examplesDirectory.appendingPathComponent(f).path
       bases.append((path, try JSONParser.parse(try String(contentsOfFile: path, encoding: .utf8))))
     }
-    var rng = Mix(state: 2026)
+    var rng = SplitMix64(seed: 2026)
     var outcomes: [String: Int] = [:]
     let start = ContinuousClock.now
     for i in 0..<5000 {
@@ -102,7 +92,7 @@ struct ConfigFuzzTests {
         } else {
           config = tree!
         }
-        let e = try Experiment.compose(config, file: file, baseDirectory: Self.examplesDirectory.path, name: "fuzz")
+        let e = try Composition.compose(config, file: file, baseDirectory: Self.examplesDirectory.path, name: "fuzz")
         let outcome = try Solver.run(e.plan, sink: TraceTable())
         if let failure = outcome.failure {
           #expect(failure.kind == .diverged && failure.message.contains("integrator.step"), "\(failure)")

@@ -1,3 +1,4 @@
+import Formats
 import Registry
 import SolverAPI
 import Testing
@@ -18,7 +19,7 @@ struct ExpressionPartsTests {
   }
 
   func trace(_ config: ConfigValue) throws -> TraceTable {
-    let e = try Experiment.compose(config)
+    let e = try Composition.compose(config)
     let t = TraceTable()
     _ = try Solver.run(e.plan, sink: t)
     return t
@@ -38,7 +39,7 @@ struct ExpressionPartsTests {
   @Test("a formula's error names the key path and the column, with a suggestion")
   func errorsPointAtTheCharacter() {
     do {
-      _ = try Experiment.compose(Self.mcKeanVlasov(V: "0.5*|x|^2 + sinn(x1)", W: ["type": "quadratic", "b": 2.0]), file: "mv.json")
+      _ = try Composition.compose(Self.mcKeanVlasov(V: "0.5*|x|^2 + sinn(x1)", W: ["type": "quadratic", "b": 2.0]), file: "mv.json")
       Issue.record("expected an error")
     } catch let e as ConfigError {
       #expect(e.path == "objective.terms[0].V.formula")
@@ -56,7 +57,7 @@ struct ExpressionPartsTests {
     // The formula spelling of tanh gives the built-in's numbers.
     let builtin = try trace(network("tanh")), formula = try trace(network("tanh(t)"))
     #expect(builtin.column("objective") == formula.column("objective"))
-    do { _ = try Experiment.compose(network("tanh(u)")); Issue.record("expected an error") } catch let e as ConfigError {
+    do { _ = try Composition.compose(network("tanh(u)")); Issue.record("expected an error") } catch let e as ConfigError {
       #expect(e.path == "objective.activation")
       #expect(e.description.contains("'u'"), "\(e)")
     }

@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 import Objectives
 import Registry
@@ -38,8 +39,8 @@ struct FirstVariationTests {
     (.kernel, "gaussian", ["type": "interaction", "W": ["type": "gaussian", "bandwidth": 0.5, "strength": 2.0]]),
   ]
 
-  func experiment(objective: ConfigValue, domain: ConfigValue) throws -> Experiment {
-    try Experiment.compose([
+  func experiment(objective: ConfigValue, domain: ConfigValue) throws -> Composition {
+    try Composition.compose([
       "domain": domain,
       "objective": objective,
       "integrator": ["type": "euler-maruyama", "step": 0.01, "temperature": 0.0],
@@ -68,9 +69,10 @@ struct FirstVariationTests {
     return out
   }()
 
-  static let reductions: [ConfigValue] = [
-    "bilevel", ["type": "bilevel", "solver": "woodbury"], ["type": "lift", "metric": "wasserstein"],
-    ["type": "lift", "metric": "conic", "initial_weight": 0.8],
+  /// Every reduction, with each metric that serves it.
+  static let reductions: [(reduction: ConfigValue, metric: ConfigValue)] = [
+    ("bilevel", "wasserstein"), (["type": "bilevel", "solver": "woodbury"], "wasserstein"), ("lift", "wasserstein"),
+    (["type": "lift", "initial_weight": 0.8], "conic"),
   ]
 
   /// The data sets the signed samples name: a small teacher, and ±1 labels for the logistic loss.
@@ -94,15 +96,15 @@ struct FirstVariationTests {
   func signedFirstVariation(_ index: Int) throws {
     var (name, objective) = Self.signedSamples[index]
     if case .object(var o) = objective, case .string(let d)? = o["data"] { o["data"] = Self.data(d); objective = .object(o) }
-    for reduction in Self.reductions {
-      let e = try Experiment.compose([
-        "objective": objective, "reduction": reduction,
+    for (reduction, metric) in Self.reductions {
+      let e = try Composition.compose([
+        "objective": objective, "reduction": reduction, "metric": metric,
         "integrator": ["type": "euler-maruyama", "step": 0.01, "temperature": 0.0],
         "particles": ["count": 5, "init": ["type": "gaussian", "std": 0.6]], "steps": 0,
       ])
       let failures = try FirstVariationCheck().check(e.plan.problem.objective, on: e.plan.state.cloud, geometry: e.plan.problem.metric.geometry,
                                                      random: RandomStream(seed: UInt64(index)))
-      #expect(failures.isEmpty, "\(name) \(objective.jsonText(pretty: false)) with \(reduction.jsonText(pretty: false)): \(failures)")
+      #expect(failures.isEmpty, "\(name) \(objective.jsonText(pretty: false)) with \(reduction.jsonText(pretty: false)), \(metric.jsonText(pretty: false)): \(failures)")
     }
   }
 

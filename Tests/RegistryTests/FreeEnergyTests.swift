@@ -9,7 +9,7 @@ struct FreeEnergyTests {
   @Test("along a constant-temperature bilevel run the traced free energy decreases, up to the estimator's noise")
   func freeEnergyDecreases() throws {
     let tau = 1e-3, m = 60
-    let e = try Experiment.compose([
+    let e = try Composition.compose([
       "seed": 1,
       "objective": ["type": "two-layer-network", "data": ["type": "teacher", "dimension": 5, "samples": 100, "neurons": 3], "lambda": 0.001],
       "reduction": "bilevel",
@@ -33,7 +33,7 @@ struct FreeEnergyTests {
 
   @Test("the entropy observer fills its columns every `every` steps and leaves the rows between empty")
   func stride() throws {
-    let e = try Experiment.compose([
+    let e = try Composition.compose([
       "domain": ["type": "euclidean", "dimension": 2],
       "objective": ["type": "potential", "V": "quadratic"],
       "integrator": ["type": "euler-maruyama", "step": 0.01, "temperature": 0.5],

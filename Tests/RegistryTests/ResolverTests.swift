@@ -1,3 +1,4 @@
+import Formats
 import Registry
 import SolverAPI
 import Testing
@@ -14,7 +15,7 @@ struct ResolverTests {
   ]
 
   func error(_ config: ConfigValue, overrides: [String] = []) -> ConfigError? {
-    do { _ = try Experiment.compose(config, file: "test.json", overrides: overrides); return nil } catch let e as ConfigError {
+    do { _ = try Composition.compose(config, file: "test.json", overrides: overrides); return nil } catch let e as ConfigError {
       return e
     } catch { Issue.record("unexpected error \(error)"); return nil }
   }
@@ -40,13 +41,13 @@ struct ResolverTests {
 
   @Test("a valid config resolves with every default filled in, and resolving that changes nothing")
   func resolvedIsAFixedPoint() throws {
-    let e = try Experiment.compose(Self.valid)
+    let e = try Composition.compose(Self.valid)
     guard case .object(let o) = e.config else { Issue.record("not an object"); return }
-    #expect(o.keys == ["description", "plugins", "seed", "threads", "domain", "reference", "objective", "reduction", "integrator", "particles", "steps", "record", "output"])
+    #expect(o.keys == ["description", "plugins", "seed", "threads", "domain", "reference", "objective", "reduction", "metric", "integrator", "particles", "steps", "record", "output"])
     #expect(o["integrator"] == ["type": "euler-maruyama", "step": ["type": "constant", "value": 0.01, "noiseless_fraction": 0.0],
                                 "temperature": ["type": "constant", "value": 0.5, "noiseless_fraction": 0.0]])
     #expect(o["objective"] == ["type": "potential", "V": ["type": "quadratic", "a": 1.0, "center": []]])
-    let again = try Experiment.compose(e.config)
+    let again = try Composition.compose(e.config)
     #expect(again.config == e.config)
     // And it survives the JSON text round trip.
     #expect(try JSONParser.parse(e.config.jsonText()) == e.config)
@@ -124,7 +125,7 @@ struct ResolverTests {
 
   @Test("--set overrides reach nested keys, through shorthands too")
   func overrides() throws {
-    let e = try Experiment.compose(Self.valid, overrides: ["integrator.temperature.value=0.25", "particles.count=3", "objective.V.a=2"])
+    let e = try Composition.compose(Self.valid, overrides: ["integrator.temperature.value=0.25", "particles.count=3", "objective.V.a=2"])
     #expect(e.plan.integrator.temperature.value(at: 0) == 0.25)
     #expect(e.plan.state.cloud.count == 3)
     let bad = error(Self.valid, overrides: ["integrator.step=-1"])

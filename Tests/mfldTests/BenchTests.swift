@@ -1,5 +1,5 @@
 import Foundation
-import SolverAPI
+import MFLD
 import Testing
 
 /// `mfld bench` end to end, at the quick sizes (these tests run on debug builds: the figures mean

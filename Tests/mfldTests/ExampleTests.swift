@@ -52,17 +52,18 @@ struct ExampleTests {
 
   @Test("bilevel reaches a lower G_λ than lifting with either metric (same data, particles, temperature, steps)")
   func bilevelBeatsLifting() throws {
-    func finalG(_ reduction: String) throws -> Double {
+    func finalG(_ reduction: String, metric: String = "wasserstein") throws -> Double {
       let out = try MFLD.temporaryDirectory()
-      let r = try MFLD.run(["run", "examples/bilevel-2nn.json", "--set", "steps=300", "--set", "reduction=\(reduction)", "--out", out.path, "--quiet"])
+      let r = try MFLD.run(["run", "examples/bilevel-2nn.json", "--set", "steps=300", "--set", "reduction=\(reduction)",
+                            "--set", "metric=\(metric)", "--out", out.path, "--quiet"])
       #expect(r.status == 0, "\(r.stderr)")
       let summary = try String(contentsOf: out.appendingPathComponent("summary.json"), encoding: .utf8)
       let line = try #require(summary.split(separator: "\n").first { $0.contains("\"G_lambda\"") })
       return try #require(Double(line.split(separator: ":")[1].trimmingCharacters(in: CharacterSet(charactersIn: " ,"))))
     }
     let bilevel = try finalG("bilevel")
-    let wasserstein = try finalG("{\"type\": \"lift\", \"metric\": \"wasserstein\"}")
-    let conic = try finalG("{\"type\": \"lift\", \"metric\": \"conic\"}")
+    let wasserstein = try finalG("lift")
+    let conic = try finalG("lift", metric: "conic")
     #expect(bilevel < wasserstein && bilevel < conic, "bilevel \(bilevel), lift-wasserstein \(wasserstein), lift-conic \(conic)")
   }
 

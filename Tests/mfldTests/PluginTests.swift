@@ -1,6 +1,5 @@
 import Foundation
-import Registry
-import SolverAPI
+import MFLD
 import Testing
 
 /// Plugins (docs/plugins.md): the example plugin built as a separate package, loaded by the
@@ -8,9 +7,9 @@ import Testing
 /// through the host bridge passing the finite-difference check; and every bad library refused on
 /// one line with exit status 2.
 struct PluginTests {
-  /// Examples/Plugin, built once per test process (debug, into its own git-ignored .build).
+  /// examples/plugin, built once per test process (debug, into its own git-ignored .build).
   static let example: Result<URL, PluginBuildError> = {
-    let package = MFLD.packageRoot.appendingPathComponent("Examples/Plugin")
+    let package = MFLD.packageRoot.appendingPathComponent("examples/plugin")
     do {
       var build = try Subprocess.run("swift", ["build", "--package-path", package.path], in: MFLD.packageRoot)
       // A source edited while it compiled (a developer at work) is worth one more try.
@@ -21,7 +20,7 @@ struct PluginTests {
         let lines = build.output.split(separator: "\n")
         let errors = lines.filter { $0.contains("error") }.prefix(10)
         let shown = errors.isEmpty ? Array(lines.suffix(15)) : Array(errors)
-        return .failure(PluginBuildError(message: "swift build --package-path Examples/Plugin failed (status \(build.status)):\n"
+        return .failure(PluginBuildError(message: "swift build --package-path examples/plugin failed (status \(build.status)):\n"
                                            + shown.joined(separator: "\n")))
       }
       let bin = try Subprocess.run("swift", ["build", "--package-path", package.path, "--show-bin-path"], in: MFLD.packageRoot)
@@ -66,7 +65,7 @@ struct PluginTests {
   func endToEnd() throws {
     _ = try Self.library()
     let out = try MFLD.temporaryDirectory()
-    let r = try MFLD.run(["run", "Examples/Plugin/student-t.json", "--out", out.path, "--quiet"])
+    let r = try MFLD.run(["run", "examples/plugin/student-t.json", "--out", out.path, "--quiet"])
     #expect(r.status == 0, "\(r.stderr)")
     let trace = try String(contentsOf: out.appendingPathComponent("trace.csv"), encoding: .utf8)
     let rows = trace.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
@@ -80,7 +79,7 @@ struct PluginTests {
     // The resolved config names the library by its absolute path, so it reruns from anywhere,
     // bit for bit; and the run does not depend on the thread count.
     let config = try String(contentsOf: out.appendingPathComponent("config.json"), encoding: .utf8)
-    #expect(config.contains("\"" + MFLD.packageRoot.path + "/Examples/Plugin/.build/debug/libStudentT.so\""), "\(config)")
+    #expect(config.contains("\"" + MFLD.packageRoot.path + "/examples/plugin/.build/debug/libStudentT.so\""), "\(config)")
     let again = try MFLD.temporaryDirectory()
     let rerun = try MFLD.run(["run", out.appendingPathComponent("config.json").path, "--out", again.path, "--quiet", "--threads", "1"],
                              in: again)
@@ -111,7 +110,7 @@ struct PluginTests {
     let unknown = try MFLD.run(["describe", "student-t"])
     #expect(unknown.status == 2 && unknown.stderr.contains("no part named 'student-t'"))
 
-    let both = try MFLD.run(["validate", "Examples/Plugin/student-t.json", "--plugin", lib, "--quiet"])
+    let both = try MFLD.run(["validate", "examples/plugin/student-t.json", "--plugin", lib, "--quiet"])
     #expect(both.status == 0, "the same library from the config and --plugin: \(both.stderr)")
     let config = try MFLD.run(["describe", "config"])
     #expect(config.stdout.contains("plugins") && config.stdout.contains("array of file paths"))
@@ -144,9 +143,9 @@ struct PluginTests {
   func customRunner() throws {
     let runner = try Self.example.get().appendingPathComponent("student-t-runner").path
     let viaRunner = try MFLD.temporaryDirectory(), viaPlugin = try MFLD.temporaryDirectory()
-    let r = try Subprocess.run(runner, ["Examples/Plugin/student-t-runner.json", "--out", viaRunner.path], in: MFLD.packageRoot)
+    let r = try Subprocess.run(runner, ["examples/plugin/student-t-runner.json", "--out", viaRunner.path], in: MFLD.packageRoot)
     #expect(r.status == 0, "\(r.output)")
-    let p = try MFLD.run(["run", "Examples/Plugin/student-t.json", "--out", viaPlugin.path, "--quiet"])
+    let p = try MFLD.run(["run", "examples/plugin/student-t.json", "--out", viaPlugin.path, "--quiet"])
     #expect(p.status == 0, "\(p.stderr)")
     func rows(_ dir: URL) throws -> [[Double]] {
       try String(contentsOf: dir.appendingPathComponent("trace.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
@@ -255,7 +254,7 @@ struct PluginTests {
                   contains: ["it registers a potential named 'quadratic', which is already registered"])
     let copy = try MFLD.temporaryDirectory().appendingPathComponent("libStudentTCopy.so")
     try FileManager.default.copyItem(atPath: try Self.library(), toPath: copy.path)
-    expectOneLine(try MFLD.run(["run", "Examples/Plugin/student-t.json", "--plugin", copy.path, "--quiet"]),
+    expectOneLine(try MFLD.run(["run", "examples/plugin/student-t.json", "--plugin", copy.path, "--quiet"]),
                   contains: ["cannot load plugin '\(copy.path)'", "an objective named 'student-t', which is already registered by the plugin"])
     // Nothing of a refused plugin is registered (cbowl's potential comes before the clash).
     let registry = Registry.standard()

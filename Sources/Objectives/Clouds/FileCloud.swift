@@ -1,3 +1,4 @@
+import Formats
 import SolverAPI
 
 /// Points read from a CSV file, one per row, one coordinate per column (a header row is optional).

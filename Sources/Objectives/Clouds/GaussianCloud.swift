@@ -13,6 +13,11 @@ public struct GaussianCloud: CloudSource {
     self.geometry = geometry
   }
 
+  /// Centered at the origin.
+  public init(std: Double = 1, on geometry: any Geometry) {
+    self.init(mean: [], std: std, geometry: geometry)
+  }
+
   public func makeCloud(count: Int?, dimension: Int, random: RandomStream) throws -> ParticleCloud {
     let m = count ?? 1
     var rng = random.generator()

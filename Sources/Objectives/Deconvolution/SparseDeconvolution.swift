@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 import SolverAPI
 
 /// Sparse deconvolution on the torus T^p (MATH.md §2): recover a few spikes ν* = Σ_s a_s δ_{θ_s} from

@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 import SolverAPI
 
 /// Translation features on the torus T^p for sparse deconvolution (MATH.md §2):

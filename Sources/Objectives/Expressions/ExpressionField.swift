@@ -1,3 +1,4 @@
+import Expressions
 import SolverAPI
 
 /// A scalar field given by a formula, with exact gradients from the compiled expression's reverse

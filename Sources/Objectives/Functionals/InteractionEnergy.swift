@@ -1,3 +1,4 @@
+import LinearAlgebra
 import SolverAPI
 
 /// F(μ) = ½ ∫∫ W(x − y) dμ(x) dμ(y) with W even; δF/δμ(x) = ∫ W(x − y) dμ(y) (MATH.md §1).

@@ -1,3 +1,4 @@
+import LinearAlgebra
 import SolverAPI
 
 /// Squared maximum mean discrepancy to a target π with kernel k (MATH.md §1):

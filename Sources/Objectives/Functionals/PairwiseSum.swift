@@ -1,3 +1,4 @@
+import LinearAlgebra
 import SolverAPI
 
 /// The mean-field sum shared by interaction and MMD objectives: for evaluation points y_p and sources x_j,

@@ -1,3 +1,4 @@
+import LinearAlgebra
 import SolverAPI
 
 /// F(μ) = ∫ V dμ; δF/δμ = V (MATH.md §1). With τ > 0 the dynamics sample ∝ e^{−V/τ} ρ.

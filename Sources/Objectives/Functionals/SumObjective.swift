@@ -1,3 +1,4 @@
+import LinearAlgebra
 import SolverAPI
 
 /// F = Σ_k F_k, so δF/δμ = Σ_k δF_k/δμ. Records each term's value as `F_<name>`.

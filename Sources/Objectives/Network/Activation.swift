@@ -1,4 +1,6 @@
+import Expressions
 import Foundation
+import LinearAlgebra
 import SolverAPI
 
 /// An activation σ with its derivative, for ridge features σ(⟨w, x̃⟩) (MATH.md §2): a built-in, or a

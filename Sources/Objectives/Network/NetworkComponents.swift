@@ -1,4 +1,6 @@
+import Formats
 import SolverAPI
+import Suggestions
 
 /// Two-layer networks, the single-neuron teacher problem, and their data sets.
 public enum NetworkComponents {

@@ -1,3 +1,4 @@
+import LinearAlgebra
 import SolverAPI
 
 /// The features of a two-layer network (MATH.md §2): Φ(w)_k = σ(⟨w, x̃_k⟩) with x̃_k = (x_k, 1) when a

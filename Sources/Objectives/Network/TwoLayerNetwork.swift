@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 import SolverAPI
 
 /// An infinite-width two-layer network as a signed measure ν on W (MATH.md §2):

@@ -1,3 +1,4 @@
+import LinearAlgebra
 import SolverAPI
 
 /// The relative entropy H(μ_m | ρ) by the Kozachenko–Leonenko estimator (MATH.md §4; geodesic on the

@@ -1,3 +1,4 @@
+import LinearAlgebra
 import SolverAPI
 
 /// The spread of the cloud about its own mean, averaged over coordinates:

@@ -6,29 +6,18 @@ import Glibc
 import Darwin
 #endif
 
-extension Registry {
-  /// Loads the plugin library at `path` (relative paths against the current directory) and registers
-  /// its parts. Returns them; empty when this file was already loaded into this registry.
-  /// Throws a one-line `ConfigError` for a missing file, a file that is not a library, a library
-  /// without the entry points, another ABI version, a refused declaration or a name already taken —
-  /// and then registers nothing.
-  @discardableResult
-  public func loadPlugin(_ path: String) throws -> [Component] {
-    try PluginLoader.load(path, into: self)
-  }
-
-  /// The plugin libraries loaded into this registry (real paths), sorted.
-  public var pluginLibraries: [String] { plugins.keys.sorted() }
-}
-
 /// Host side of the plugin ABI (PluginABI in SolverAPI): dlopen, version check, registration.
 ///
 /// A library is opened with RTLD_NOW | RTLD_LOCAL, so its symbols (its own copy of SolverAPI, of
 /// the Swift parts) stay private to it. It is never closed: the Swift runtime keeps pointers into
 /// every loaded image, and the registered components call into it for the rest of the process.
 public enum PluginLoader {
-  /// See `Registry.loadPlugin(_:)`.
-  public static func load(_ path: String, into registry: Registry) throws -> [Component] {
+  /// Opens the library at `path` (relative paths against the current directory) and returns the parts
+  /// it declares, checked but not yet registered anywhere. `owner(kind, name)` says who already holds
+  /// a name (nil when it is free), so that a clash is refused with the holder named.
+  /// Throws a one-line `ConfigError` for a missing file, a file that is not a library, a library
+  /// without the entry points, another ABI version, a refused declaration or a name already taken.
+  public static func load(_ path: String, owner: @escaping (PartKind, String) -> String?) throws -> [Component] {
     let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
     func fail(_ message: String, fix: String? = nil) -> ConfigError {
       ConfigError(path: "", "cannot load plugin '\(path)': \(message)", fix: fix)
@@ -38,8 +27,6 @@ public enum PluginLoader {
       throw fail("no such file", fix: "check the path; build the plugin first (docs/plugins.md)")
     }
     guard !isDirectory.boolValue else { throw fail("it is a folder, not a library", fix: "name the .so file inside it") }
-    let real = realpath(absolute, nil).map { p -> String in defer { free(p) }; return String(cString: p) } ?? absolute
-    if registry.plugins[real] != nil { return [] }
 
     dlerror()
     guard let library = dlopen(absolute, RTLD_NOW | RTLD_LOCAL) else {
@@ -62,7 +49,7 @@ public enum PluginLoader {
     }
     let register = unsafeBitCast(registerSymbol, to: PluginABI.RegisterFunction.self)
 
-    let session = RegistrationSession(registry: registry, library: path)
+    let session = RegistrationSession(owner: owner, library: path)
     let host = PluginTable.allocate(PluginABI.HostSlot.allCases.count)
     defer { host.base.deallocate() }
     host.setInteger(PluginABI.HostSlot.abiVersion.rawValue, Int(PluginABI.version))
@@ -72,20 +59,18 @@ public enum PluginLoader {
     let status = withExtendedLifetime(session) { register(host.raw) }
     if let error = session.error { throw fail(error.message, fix: error.fix) }
     guard status == PluginABI.ok else { throw fail("its \(PluginABI.registerSymbol) failed with status \(status)") }
-    for c in session.pending { try registry.register(c) }  // cannot throw: names were checked
-    registry.plugins[real] = session.pending
     return session.pending
   }
 
   /// What one call of `mfld_plugin_register` has declared so far; registered only if all of it is valid.
   final class RegistrationSession {
-    let registry: Registry
+    let owner: (PartKind, String) -> String?
     let library: String
     var pending: [Component] = []
     var error: (message: String, fix: String?)?
 
-    init(registry: Registry, library: String) {
-      self.registry = registry
+    init(owner: @escaping (PartKind, String) -> String?, library: String) {
+      self.owner = owner
       self.library = library
     }
 
@@ -96,11 +81,11 @@ public enum PluginLoader {
         throw Refusal(message: "it registers '\(d.name)', a \(d.kind.rawValue); plugins can register "
                         + PluginABI.supportedKinds.map(\.rawValue).joined(separator: ", "), fix: nil)
       }
-      let taken = registry.component(d.kind, d.name) != nil || pending.contains { $0.kind == d.kind && $0.name == d.name }
-      if taken {
-        let owner = registry.plugins.first { $0.value.contains { $0.kind == d.kind && $0.name == d.name } }.map { " by the plugin '\($0.key)'" } ?? ""
+      let holder = pending.contains { $0.kind == d.kind && $0.name == d.name } ? "" : owner(d.kind, d.name)
+      if let holder {
+        let by = holder.isEmpty ? "" : " by \(holder)"
         let article = "aeiou".contains(d.kind.rawValue.first!) ? "an" : "a"
-        throw Refusal(message: "it registers \(article) \(d.kind.rawValue) named '\(d.name)', which is already registered\(owner)",
+        throw Refusal(message: "it registers \(article) \(d.kind.rawValue) named '\(d.name)', which is already registered\(by)",
                       fix: "rename the plugin's part, or load the plugin only once")
       }
       guard let table else { throw Refusal(message: "'\(d.name)' was registered without an ops table", fix: nil) }
@@ -135,46 +120,5 @@ public enum PluginLoader {
     if session.error == nil {
       session.error = ("the plugin reports: " + (message.map { String(cString: $0) } ?? "an unspecified error"), nil)
     }
-  }
-}
-
-extension Experiment {
-  /// Loads the plugins named by `--plugin` (relative to the current directory) and by the config's
-  /// `"plugins"` (relative to `baseDirectory`) into `registry`, before anything else is resolved.
-  /// Returns the config with `"plugins"` listing every library, absolute, so that the resolved
-  /// config written beside a run loads them again from anywhere.
-  static func loadingPlugins(_ raw: ConfigValue, commandLine: [String], file: String?, baseDirectory: String,
-                             overrides: [String], registry: Registry) throws -> ConfigValue {
-    for o in overrides where Override.components(String(o.prefix { $0 != "=" })).first == "plugins" {
-      throw ConfigError(file: file, path: "plugins", "cannot be set with --set: plugins load before the config is read",
-                        fix: "use --plugin PATH")
-    }
-    var loaded: [String] = []
-    guard case .object(var object) = raw else {
-      for p in commandLine { try registry.loadPlugin(p) }
-      return raw
-    }
-    if let value = object["plugins"] {
-      let resolver = Resolver(registry: registry, file: file)
-      guard case .array(let items) = try resolver.resolve(value, .paths, path: "plugins") else { return raw }
-      for (i, item) in items.enumerated() {
-        guard case .string(let p) = item else { continue }
-        let absolute = p.hasPrefix("/") ? p
-          : URL(fileURLWithPath: baseDirectory).appendingPathComponent(p).standardizedFileURL.path
-        do { try registry.loadPlugin(absolute) } catch var e as ConfigError {
-          e.file = file
-          e.path = "plugins[\(i)]"
-          throw e
-        }
-        loaded.append(absolute)
-      }
-    }
-    for p in commandLine {
-      try registry.loadPlugin(p)
-      let absolute = URL(fileURLWithPath: p).standardizedFileURL.path
-      if !loaded.contains(absolute) { loaded.append(absolute) }
-    }
-    if object["plugins"] != nil || !loaded.isEmpty { object["plugins"] = .array(loaded.map(ConfigValue.string)) }
-    return .object(object)
   }
 }

@@ -1,3 +1,5 @@
+import Formats
+import LinearAlgebra
 import SolverAPI
 
 /// A plugin's `mfld_plugin_ops` table, read once at registration.

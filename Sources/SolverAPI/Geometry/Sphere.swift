@@ -9,6 +9,13 @@ public struct Sphere: Geometry {
   public var name: String { "S^\(intrinsicDimension)" }
   public var isCompact: Bool { true }
 
+  /// log vol(S^n) = log(2π^{(n+1)/2} / Γ((n+1)/2)) (vol S^1 = 2π, vol S^2 = 4π): the log-normalizer of
+  /// the uniform measure, so that relative entropies against it are absolute.
+  public static func logVolume(_ n: Int) -> Double {
+    let a = Double(n + 1) / 2
+    return log(2.0) + a * log(Double.pi) - lgamma(a)
+  }
+
   @inlinable public func projectToTangent(_ v: UnsafeMutablePointer<Double>, at x: UnsafePointer<Double>) {
     let d = dimension
     var dot = 0.0

@@ -1,34 +1,5 @@
+import Formats
 import Foundation
-
-/// Builds nested parts from their resolved config: the registry conforms.
-public protocol PartBuilder: Sendable {
-  /// Builds the part described by the resolved object `value` (with its `"type"`), found at `path`.
-  func build(_ value: ConfigValue, kind: PartKind, path: String, context: BuildContext) throws -> Any
-}
-
-/// What every builder may need besides its own parameters.
-public struct BuildContext: Sendable {
-  /// The config file, for messages (nil for configs built in code).
-  public var file: String?
-  /// Folder that relative paths are resolved against (the config file's folder).
-  public var baseDirectory: String
-  /// The run's root random stream; parts take `args.random`, a child named by their key path.
-  public var random: RandomStream
-  /// The particles' domain, once known.
-  public var domain: (any Geometry)?
-  /// The run's number of steps, once known (for schedules that end in a noiseless fraction).
-  public var totalSteps: Int?
-  /// Builds nested parts.
-  public var builder: any PartBuilder
-
-  public init(file: String?, baseDirectory: String, random: RandomStream, domain: (any Geometry)? = nil, builder: any PartBuilder) {
-    self.file = file
-    self.baseDirectory = baseDirectory
-    self.random = random
-    self.domain = domain
-    self.builder = builder
-  }
-}
 
 /// A part's validated parameters (every default filled in), as its builder reads them.
 /// Reads of declared parameters never fail: validation already checked presence, type and range.
@@ -140,6 +111,16 @@ public struct Arguments: Sendable {
         throw error(nil, "'\(name)' needs a particle domain, and none is set here", fix: "add a \"domain\" to the config")
       }
       return d
+    }
+  }
+
+  /// The reference measure ρ; an error when the part is built where none is set.
+  public var reference: ReferenceMeasure {
+    get throws {
+      guard let r = context.reference else {
+        throw error(nil, "'\(name)' needs the reference measure, and none is set here", fix: "build it inside a config with a \"reference\"")
+      }
+      return r
     }
   }
 

@@ -1,3 +1,5 @@
+import Formats
+
 /// A named, documented, buildable part: what the registry stores and `mfld describe` shows.
 ///
 /// Built-in parts and plugin parts declare themselves the same way:
@@ -20,11 +22,15 @@ public struct Component: Sendable {
   public let notes: String?
   /// A complete, valid config of this part for `describe` (generated from the defaults when nil).
   public let example: ConfigValue?
+  /// Keys this part took in an earlier version, each with the fix a config that still uses it gets
+  /// (where the setting lives now).
+  public let movedKeys: [String: String]
   public let build: @Sendable (Arguments) throws -> Any
 
   public init(_ kind: PartKind, _ name: String, summary: String, parameters: [Parameter] = [], notes: String? = nil,
-              example: ConfigValue? = nil, build: @escaping @Sendable (Arguments) throws -> Any) {
+              example: ConfigValue? = nil, movedKeys: [String: String] = [:], build: @escaping @Sendable (Arguments) throws -> Any) {
     self.example = example
+    self.movedKeys = movedKeys
     self.kind = kind
     self.name = name
     self.summary = summary

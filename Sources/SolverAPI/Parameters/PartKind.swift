@@ -4,6 +4,7 @@ public enum PartKind: String, CaseIterable, Sendable, Comparable {
   case objective
   case reduction
   case integrator
+  case metric
   case schedule
   case domain
   case reference
@@ -19,6 +20,7 @@ public enum PartKind: String, CaseIterable, Sendable, Comparable {
     case .objective: return "functionals F(μ) with first variations"
     case .reduction: return "signed-to-probability reductions"
     case .integrator: return "time integrators (one step of the particle dynamics)"
+    case .metric: return "metrics: how a drift moves the particles (transport, conic reweighting)"
     case .schedule: return "temperature and step-size schedules (steps count from 0)"
     case .domain: return "particle domains: ℝ^d, sphere, torus"
     case .reference: return "reference measures ρ ∝ e^{-U} of the entropy"

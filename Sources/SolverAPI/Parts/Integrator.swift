@@ -1,25 +1,4 @@
-/// The problem an integrator advances: an objective over probability measures on the particles'
-/// domain, and the metric that moves the particles.
-public struct Problem {
-  public var objective: any Objective
-  public var metric: any Metric
-  public init(objective: any Objective, metric: any Metric) {
-    self.objective = objective
-    self.metric = metric
-  }
-}
-
-/// Where a run is: the cloud, the next step to take (from 0), and the elapsed time Σ η.
-public struct SolverState: Sendable {
-  public var cloud: ParticleCloud
-  public var step: Int
-  public var time: Double
-  public init(cloud: ParticleCloud, step: Int = 0, time: Double = 0) {
-    self.cloud = cloud
-    self.step = step
-    self.time = time
-  }
-}
+import LinearAlgebra
 
 /// A time integrator: advances the particle cloud by one step (MATH.md §3). Temperature and step
 /// size are schedules, so annealing composes with every integrator.

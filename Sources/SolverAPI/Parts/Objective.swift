@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// A convex functional F over probability measures, evaluated on the empirical measure of a particle
 /// cloud, μ_m = (1/m) Σ_i δ_{X^i}, together with the gradient of its first variation
 /// V_μ = δF/δμ (MATH.md §1).

@@ -1,4 +1,4 @@
-import DenseKernels
+import CKernels
 
 /// A named, splittable source of randomness derived from the run's seed.
 ///
@@ -65,43 +65,4 @@ public func boxMuller(_ a: UInt64, _ b: UInt64) -> (Double, Double) {
   var z = (0.0, 0.0)
   withUnsafeMutablePointer(to: &z) { $0.withMemoryRebound(to: Double.self, capacity: 2) { mfld_box_muller(a, b, $0) } }
   return z
-}
-
-/// A sequential generator (Swift's `RandomNumberGenerator`) over a Philox stream.
-public struct RandomSequence: RandomNumberGenerator, Sendable {
-  let philox: Philox
-  /// Number of 128-bit blocks consumed so far: the whole state, with the stream's key.
-  public private(set) var position: UInt64 = 0
-  private var spare: UInt64? = nil
-  private var spareNormal: Double? = nil
-
-  init(philox: Philox) { self.philox = philox }
-
-  public mutating func next() -> UInt64 {
-    if let s = spare { spare = nil; return s }
-    let (a, b) = nextBlock()
-    spare = b
-    return a
-  }
-
-  private mutating func nextBlock() -> (UInt64, UInt64) {
-    let p = position
-    position &+= 1
-    return philox.block(UInt32(truncatingIfNeeded: p), UInt32(truncatingIfNeeded: p >> 32), 0x5EED_5EED, 0x0F0F_0F0F)
-  }
-
-  /// Uniform in [0, 1).
-  public mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-  /// Standard normal.
-  public mutating func normal() -> Double {
-    if let z = spareNormal { spareNormal = nil; return z }
-    let (a, b) = nextBlock()
-    let (z0, z1) = boxMuller(a, b)
-    spareNormal = z1
-    return z0
-  }
-
-  /// Uniform integer in 0..<n.
-  public mutating func index(below n: Int) -> Int { Int.random(in: 0..<n, using: &self) }
 }

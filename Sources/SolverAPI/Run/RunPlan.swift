@@ -1,10 +1,26 @@
+import LinearAlgebra
+
 /// Everything a run needs, composed: the problem, the integrator, the starting state, how long to run
-/// and what to record. The registry builds one from a config; code can build one directly.
+/// and what to record. The registry builds one from a config (`Composition`); code can build one
+/// directly (README.md, "Library use"):
+///
+///     let plan = RunPlan(problem: Problem(objective: objective, domain: domain),
+///                        integrator: EulerMaruyama(step: 0.005, temperature: 0.5),
+///                        particles: try ParticleCloud(GaussianCloud(std: 1, on: domain), count: 2000, dimension: 2, seed: 7),
+///                        steps: 2000, seed: 7)
+///     let outcome = try Solver.run(plan, sink: TraceTable())
+///
+/// **A plan runs once.** Its parts keep state from step to step — a warm-started inner solve, dual
+/// averaging's snapshots, an SVRG anchor, scratch sized for the cloud — so a second run of the same
+/// parts would not repeat the first. `Solver.run` therefore refuses a plan whose integrator, objective
+/// or metric has already driven a run (copies of a plan share their parts, and are refused too), with a
+/// message saying to build the plan again; built again from fresh parts, with the same seed, it repeats
+/// the run bit for bit.
 public struct RunPlan {
   public var problem: Problem
   public var integrator: any Integrator
   public var state: SolverState
-  /// Steps to run from `state.step` on (the run stops at step `state.step + steps`... see `lastStep`).
+  /// The run stops at step `lastStep` (steps `state.step ..< lastStep` are taken).
   public var lastStep: Int
   /// Record a trace row every this many steps (step 0 included; the last step is always recorded).
   public var recordEvery: Int
@@ -24,6 +40,19 @@ public struct RunPlan {
     self.noise = noise
     self.parallel = parallel
   }
+
+  /// A plan from step 0 of `particles` for `steps` steps, with the noise stream a config with this
+  /// seed uses — so the same parts, particles and seed give `mfld run`'s trace bit for bit.
+  public init(problem: Problem, integrator: any Integrator, particles: ParticleCloud, steps: Int, recordEvery: Int = 10,
+              observers: [any Observer] = [], seed: UInt64 = 0, parallel: Parallel = .automatic) {
+    self.init(problem: problem, integrator: integrator, state: SolverState(cloud: particles), lastStep: steps,
+              recordEvery: recordEvery, observers: observers, noise: RunPlan.randomRoot(seed: seed).split("noise"), parallel: parallel)
+  }
+
+  /// The root of every random stream of a run with this seed: a config's parts draw from
+  /// `split("parts").split(keyPath)`, its initial particles from `split("particles.init")`, the dynamics'
+  /// noise from `split("noise")`.
+  public static func randomRoot(seed: UInt64) -> RandomStream { RandomStream(seed: seed) }
 
   /// The trace's columns: step, time (Σ η), temperature, step size, objective, then the objective's
   /// and the observers' own quantities.

@@ -1,45 +1,5 @@
+import Formats
 import Foundation
-
-/// Receives the trace of a run as it is produced.
-public protocol TraceSink: AnyObject {
-  func begin(columns: [String]) throws
-  /// One recorded row (values in column order) and the wall-clock seconds since the run started.
-  func record(_ row: [Double], wallSeconds: Double) throws
-}
-
-/// A trace kept in memory (tests, `compare`).
-public final class TraceTable: TraceSink {
-  public private(set) var columns: [String] = []
-  public private(set) var rows: [[Double]] = []
-  public private(set) var wallSeconds: [Double] = []
-  public init() {}
-  public func begin(columns: [String]) throws { self.columns = columns }
-  public func record(_ row: [Double], wallSeconds: Double) throws { rows.append(row); self.wallSeconds.append(wallSeconds) }
-  /// The recorded values of one column.
-  public func column(_ name: String) -> [Double] {
-    guard let k = columns.firstIndex(of: name) else { return [] }
-    return rows.map { $0[k] }
-  }
-}
-
-/// RunProgress of a running solve, for a progress line.
-public struct RunProgress: Sendable {
-  public var step: Int
-  public var lastStep: Int
-  public var objective: Double
-  public var elapsed: Double
-}
-
-/// Outcome of a run.
-public struct RunOutcome {
-  public var state: SolverState
-  public var stepsTaken: Int
-  public var finalObjective: Double
-  public var finalRow: [Double]
-  public var wallSeconds: Double
-  /// Set when the run stopped early (diverged); the trace up to there was recorded.
-  public var failure: RunError?
-}
 
 /// The run loop: evaluate, record with a stride, move, check — until the last step.
 public enum Solver {
@@ -48,9 +8,14 @@ public enum Solver {
   /// kept. `progress` is called about every `progressInterval` seconds.
   /// `checkpoint` is called with the state every `checkpointEvery` steps (after the step, once its trace
   /// row is out) and when the run is stopped by `shouldStop`.
+  ///
+  /// A plan runs once: a plan whose integrator, objective or metric has driven a run before is refused
+  /// with a `.reused` error before anything happens (RunPlan explains why).
   public static func run(_ plan: RunPlan, sink: TraceSink, progressInterval: Double = 0.25,
                          progress: ((RunProgress) -> Void)? = nil, shouldStop: (() -> Bool)? = nil,
                          checkpointEvery: Int? = nil, checkpoint: ((SolverState) throws -> Void)? = nil) throws -> RunOutcome {
+    try RunOnce.claim([("integrator", plan.integrator as AnyObject), ("objective", plan.problem.objective as AnyObject),
+                       ("metric", plan.problem.metric as AnyObject)])
     var plan = plan
     try sink.begin(columns: plan.columns)
     let clock = ContinuousClock()

@@ -1,0 +1,53 @@
+import LinearAlgebra
+import SolverAPI
+
+/// Particle dual averaging (Nitanda, Wu, Suzuki 2021), docs/math.md §3. Outer step k averages the first
+/// variations of the outer iterates μ_1, …, μ_k with weights j,
+///     ḡ_k = Σ_{j≤k} j V_{μ_j} / Σ_{j≤k} j,
+/// and the inner loop runs `inner_steps` Langevin steps on ḡ_k (+ the reference), warm-started from
+/// the current particles, to sample ∝ exp(−ḡ_k/τ) ρ. The outer iterates are kept as snapshots (memory
+/// grows by one cloud per outer step); ∇ḡ_k at the particles is Σ_j w_j ∇V_{μ_j}, from
+/// `firstVariation(of:at:)`. The trace's objective is F of the current particles.
+public final class DualAveragedGradient: GradientEstimator, Checkpointable {
+  public let innerSteps: Int
+  private var snapshots: [ParticleCloud] = []
+  private var values: [Double] = []
+  private var scratch: [Double] = []
+
+  public init(innerSteps: Int) {
+    self.innerSteps = innerSteps
+  }
+
+  public func checkpointState() -> [String: [Double]] {
+    ["snapshots": snapshots.flatMap(\.coordinates), "shape": snapshots.first.map { [Double($0.count), Double($0.dimension)] } ?? []]
+  }
+
+  public func restoreCheckpoint(_ state: [String: [Double]]) throws {
+    guard let shape = state["shape"], let values = state["snapshots"] else { return }
+    guard shape.count == 2 else { snapshots = []; return }
+    let (m, d) = (Int(shape[0]), Int(shape[1]))
+    snapshots = stride(from: 0, to: values.count, by: m * d).map {
+      ParticleCloud(count: m, dimension: d, coordinates: Array(values[$0 ..< $0 + m * d]))
+    }
+  }
+
+  public func estimate(_ state: SolverState, problem: Problem, into g: UnsafeMutableBufferPointer<Double>,
+                       parallel: Parallel) throws -> Double {
+    if state.step % innerSteps == 0 || snapshots.isEmpty { snapshots.append(state.cloud) }
+    let m = state.cloud.count
+    if values.count != m { values = [Double](repeating: 0, count: m) }
+    if scratch.count != g.count { scratch = [Double](repeating: 0, count: g.count) }
+    for k in 0..<g.count { g[k] = 0 }
+    let total = Double(snapshots.count * (snapshots.count + 1) / 2)
+    for (j, snapshot) in snapshots.enumerated() {
+      let w = Double(j + 1) / total
+      try values.withUnsafeMutableBufferPointer { v in
+        try scratch.withUnsafeMutableBufferPointer { s in
+          try problem.objective.firstVariation(of: snapshot, at: state.cloud, values: v, gradients: s, parallel: parallel)
+        }
+      }
+      for k in 0..<g.count { g[k] += w * scratch[k] }
+    }
+    return try problem.objective.evaluate(state.cloud, gradient: nil, parallel: parallel)
+  }
+}

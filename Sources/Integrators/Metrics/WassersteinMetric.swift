@@ -1,0 +1,40 @@
+import LinearAlgebra
+import SolverAPI
+
+/// The Wasserstein metric on a geometry: plain Langevin moves (docs/math.md §1),
+///     X ← Retr_X( −η P_X(∇V_{μ_m}(X) + τ∇U(X)) + sqrt(2ητ) P_X ξ ),
+/// with U the reference potential (ρ ∝ e^{−U}). No noise is drawn when τ = 0.
+/// Each particle's move depends only on its own gradient and its own noise ξ(step, i), so the
+/// result does not depend on how particles are split over threads.
+public final class WassersteinMetric<G: Geometry>: Metric {
+  public let concreteGeometry: G
+  public let reference: ReferenceMeasure
+  public var geometry: any Geometry { concreteGeometry }
+
+  public init(geometry: G, reference: ReferenceMeasure) {
+    self.concreteGeometry = geometry
+    self.reference = reference
+  }
+
+  public func move(_ cloud: inout ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>,
+                   stepSize eta: Double, temperature tau: Double, noise: RandomStream, step: Int, parallel: Parallel) {
+    let g = concreteGeometry, u = reference.potential
+    let noiseScale = (2 * eta * tau).squareRoot()
+    ParticleSweep.forEach(&cloud, gradient: gradient, temperature: tau, noise: noise, step: step, parallel: parallel) { x, v, xi, du in
+      ParticleSweep.langevinMove(x, drift: v, noise: xi, on: g, stepSize: eta, temperature: tau, noiseScale: noiseScale,
+                                 reference: u, scratch: du)
+    }
+  }
+}
+
+/// The Wasserstein metric on any geometry, specialized for the concrete geometry type.
+public func makeWassersteinMetric(geometry: any Geometry, reference: ReferenceMeasure) -> any Metric {
+  switch geometry {
+  case let g as Euclidean: return WassersteinMetric(geometry: g, reference: reference)
+  case let g as Sphere: return WassersteinMetric(geometry: g, reference: reference)
+  case let g as Torus: return WassersteinMetric(geometry: g, reference: reference)
+  default:
+    func make<G: Geometry>(_ g: G) -> any Metric { WassersteinMetric(geometry: g, reference: reference) }
+    return make(geometry)
+  }
+}

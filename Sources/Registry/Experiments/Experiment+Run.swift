@@ -1,0 +1,94 @@
+import Foundation
+import Formats
+import Registry
+import SolverAPI
+
+/// The version written into every summary.
+public let mfldVersion = "0.1.0"
+
+extension Experiment {
+  /// What a finished (or stopped) run left behind.
+  public struct Result {
+    public var outcome: RunOutcome
+    public var directory: RunDirectory
+    public var summary: ConfigValue
+  }
+
+  /// Runs the plan and writes the run folder: config.json first (so a failed run still says what it
+  /// was), then trace.csv and timing.csv as rows arrive, then summary.json and particles.csv — also
+  /// when the run diverged, so nothing computed is lost. A diverged run's failure is in the result.
+  ///
+  /// With `checkpointEvery`, the full state is written to checkpoint.json (atomically) every that many
+  /// steps; a stopped run (`shouldStop`) always writes one. `mfld resume` continues from it.
+  public func run(outputPath: String? = nil, progress: ((RunProgress) -> Void)? = nil,
+                  shouldStop: (() -> Bool)? = nil, checkpointEvery: Int? = nil) throws -> Result {
+    let directory = try RunDirectory(path: outputPath ?? self.outputPath)
+    if let resume = resumeFrom {
+      try directory.prepareResume(step: plan.state.step, wallOffset: resume.wallSeconds)
+    } else {
+      try directory.write("config.json", config.jsonText(pretty: true) + "\n")
+    }
+    let outcome: RunOutcome
+    let start = ContinuousClock.now
+    do {
+      outcome = try Solver.run(plan, sink: directory, progress: progress, shouldStop: shouldStop,
+                               checkpointEvery: checkpointEvery, checkpoint: { state in
+        try directory.flush()
+        let elapsed = (ContinuousClock.now - start).components
+        try self.writeCheckpoint(state, to: directory,
+                                 wallSeconds: (resumeFrom?.wallSeconds ?? 0) + Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+      })
+    } catch {
+      try? directory.finishTrace()
+      throw error
+    }
+    try directory.finishTrace()
+    let summary = makeSummary(outcome)
+    try directory.write("summary.json", summary.jsonText(pretty: true) + "\n")
+    try directory.write("particles.csv", try particlesCSV(outcome.state.cloud))
+    // objective.svg, and the primary figure's too (G_lambda.svg for signed runs).
+    let trace = try RunTrace(directory: directory.url.path)
+    try RunPlots.write([trace], names: [URL(fileURLWithPath: directory.url.path).lastPathComponent],
+                       quantities: Array(Set(["objective", trace.primary])).sorted(), into: directory.url.path)
+    return Result(outcome: outcome, directory: directory, summary: summary)
+  }
+
+  /// The final cloud; for a signed run, each particle's weight r_i beside its position w_i.
+  func particlesCSV(_ cloud: ParticleCloud) throws -> String {
+    guard let view = plan.problem.objective as? any SignedMeasureView,
+          let (r, w) = try? view.signedMeasure(of: cloud, parallel: plan.parallel) else { return CSVFormat.cloud(cloud) }
+    var joined = ParticleCloud(count: w.count, dimension: w.dimension + 1)
+    for i in 0..<w.count {
+      joined[i, 0] = r[i]
+      for k in 0..<w.dimension { joined[i, 1 + k] = w[i, k] }
+    }
+    return CSVFormat.cloud(joined, columnNames: ["r"] + (1...w.dimension).map { "w\($0)" })
+  }
+
+  func makeSummary(_ outcome: RunOutcome) -> ConfigValue {
+    var s: ConfigObject = [:]
+    let status: String
+    switch outcome.failure?.kind {
+    case nil: status = "completed"
+    case .diverged?: status = "diverged"
+    case .interrupted?: status = "interrupted"
+    default: status = "failed"
+    }
+    s["status"] = .string(status)
+    if let f = outcome.failure { s["message"] = .string(f.message) }
+    s["config"] = file.map(ConfigValue.string) ?? .null
+    s["mfld_version"] = .string(mfldVersion)
+    s["steps"] = .integer(outcome.state.step)
+    s["particles"] = .integer(outcome.state.cloud.count)
+    s["domain"] = .string(domain.name)
+    s["threads"] = .integer(plan.parallel.threads)
+    s["wall_seconds"] = .real(outcome.wallSeconds)
+    s["steps_per_second"] = .real(outcome.wallSeconds > 0 ? Double(outcome.stepsTaken) / outcome.wallSeconds : 0)
+    var final: ConfigObject = [:]
+    for (name, value) in zip(plan.columns, outcome.finalRow) {
+      final[name] = value.isFinite ? (name == "step" ? .integer(Int(value)) : .real(value)) : .null
+    }
+    s["final"] = .object(final)
+    return .object(s)
+  }
+}

@@ -1,0 +1,90 @@
+import Formats
+import Foundation
+import SolverAPI
+
+/// A finished (or stopped) run read back from its folder: the trace, the wall-clock times and the
+/// summary — what `compare` and `plot` work from.
+public struct RunTrace {
+  public let directory: String
+  public let columns: [String]
+  /// Rows in column order; empty cells (not computed at that step) read as NaN.
+  public let rows: [[Double]]
+  /// Wall-clock seconds at each row (from timing.csv), when present.
+  public let wallSeconds: [Double]
+  public let summary: ConfigValue?
+
+  public init(directory: String) throws {
+    self.directory = directory
+    let traceFile = URL(fileURLWithPath: directory).appendingPathComponent("trace.csv").path
+    guard let text = try? String(contentsOfFile: traceFile, encoding: .utf8) else {
+      throw ConfigError(file: traceFile, path: "", "no trace here", fix: "give a run folder written by `mfld run`")
+    }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+    guard let header = lines.first else { throw ConfigError(file: traceFile, path: "", "the trace is empty") }
+    columns = header.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    rows = lines.dropFirst().map { line in
+      line.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) ?? .nan }
+    }
+    let timingFile = URL(fileURLWithPath: directory).appendingPathComponent("timing.csv").path
+    if let t = try? String(contentsOfFile: timingFile, encoding: .utf8) {
+      wallSeconds = t.split(separator: "\n").dropFirst().compactMap { $0.split(separator: ",").last.flatMap { Double($0) } }
+    } else {
+      wallSeconds = []
+    }
+    let summaryFile = URL(fileURLWithPath: directory).appendingPathComponent("summary.json").path
+    summary = (try? String(contentsOfFile: summaryFile, encoding: .utf8)).flatMap { try? JSONParser.parse($0) }
+  }
+
+  public func column(_ name: String) -> [Double] {
+    guard let k = columns.firstIndex(of: name) else { return [] }
+    return rows.map { k < $0.count ? $0[k] : .nan }
+  }
+
+  /// The quantities worth plotting: every column but step and time, and the schedules only when they vary.
+  public var quantities: [String] {
+    columns.filter { name in
+      if name == "step" || name == "time" { return false }
+      if name == "temperature" || name == "step_size" {
+        let v = column(name)
+        return Set(v).count > 1
+      }
+      return true
+    }
+  }
+
+  /// The run's primary figure: G_lambda for signed runs, else the objective.
+  public var primary: String { columns.contains("G_lambda") ? "G_lambda" : "objective" }
+}
+
+/// Plots of runs' traces, one SVG per quantity.
+public enum RunPlots {
+  /// Writes `<quantity>.svg` (against the step) into `directory` for each quantity of `runs`, one line per
+  /// run (named by `names`). Returns the file names written.
+  @discardableResult
+  public static func write(_ runs: [RunTrace], names: [String], quantities: [String]? = nil, into directory: String) throws -> [String] {
+    let wanted = quantities ?? runs.first?.quantities ?? []
+    var files: [String] = []
+    for q in wanted {
+      let series = zip(runs, names).compactMap { run, name -> PlotSeries? in
+        let y = run.column(q)
+        return y.isEmpty ? nil : PlotSeries(name: name, x: run.column("step"), y: y)
+      }
+      guard !series.isEmpty else { continue }
+      let plot = LinePlot(title: q, xLabel: "step", yLabel: q, series: series)
+      let file = safeName(q) + ".svg"
+      try write(plot.svg(), to: URL(fileURLWithPath: directory).appendingPathComponent(file).path)
+      files.append(file)
+    }
+    return files
+  }
+
+  static func safeName(_ s: String) -> String {
+    String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+  }
+
+  static func write(_ text: String, to path: String) throws {
+    do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+      throw RunError(.io, "cannot write '\(path)': \(error.localizedDescription)")
+    }
+  }
+}

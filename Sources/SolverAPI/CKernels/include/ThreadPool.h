@@ -1,0 +1,30 @@
+#ifndef MFLD_THREAD_POOL_H
+#define MFLD_THREAD_POOL_H
+
+/// The one thread pool of `mfld`: persistent workers that `Parallel` (LinearAlgebra) hands chunks of
+/// particle loops and of dense products. It never decides how work is cut — the caller's chunks depend
+/// on the problem size only — so results do not depend on the number of threads.
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// A task of `mfld_parallel_for`: called once per index.
+typedef void (*mfld_task)(void *context, ptrdiff_t index);
+
+/// Calls task(context, i) for every i in [0, count) on up to `threads` threads (the caller included)
+/// and returns when all calls have returned. Thread p prefers indices p, p + threads, … (cache
+/// locality across repeated jobs) and takes over others' unclaimed ones; a task must not depend on
+/// which thread runs it. The workers are persistent and spin briefly between jobs, so a job
+/// costs about a microsecond to start: fine-grained loops (a matrix–vector product) split profitably.
+/// One job runs at a time; a call made while another runs (from a task, or from another thread)
+/// runs its indices serially on the calling thread.
+void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *context);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
