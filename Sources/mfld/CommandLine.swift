@@ -33,9 +33,4 @@ struct ParsedArguments {
   func last(_ option: String) -> String? { options[option]?.last }
 }
 
-struct UsageError: Error, CustomStringConvertible {
-  var description: String
-  init(_ d: String) { description = d }
-}
-
 func didYouMean(_ word: String, _ candidates: [String]) -> String { Suggestion.didYouMean(word, in: candidates) }

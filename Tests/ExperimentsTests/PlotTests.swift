@@ -116,8 +116,8 @@ struct PlotTests {
       LinePlot(title: "t", xLabel: "x", yLabel: "y", series: [PlotSeries(name: "s", y: y)])
     }
     #expect(plot([1, 0.1, 0.01, 0.001]).usesLogY)
-    #expect(plot([5, 0.05]).usesLogY)  // exactly 100×
-    #expect(!plot([5, 0.06]).usesLogY)
+    #expect(plot([5, 0.5]).usesLogY)  // exactly a decade
+    #expect(!plot([5, 0.6]).usesLogY)
     #expect(!plot([1, 2, 3, 4]).usesLogY)
     #expect(!plot([1, 0.001, 0]).usesLogY, "a zero cannot go on a log axis")
     #expect(!plot([1, 0.001, -1]).usesLogY)
@@ -310,13 +310,31 @@ struct PlotTests {
     #expect(short.x == [0, 1, 2] && short.y == [3, 4, 5])
   }
 
-  @Test func outputIsDeterministic() {
-    #expect(Self.example().svg() == Self.example().svg())
+  /// The committed renderings in Golden/. A change of layout or number formatting fails here until the
+  /// new files are reviewed and written with `MFLD_UPDATE_GOLDEN=1 swift test --filter PlotTests`.
+  static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+  static func expectGolden(_ text: String, _ name: String) throws {
+    let file = golden.appendingPathComponent(name)
+    if ProcessInfo.processInfo.environment["MFLD_UPDATE_GOLDEN"] == "1" {
+      try FileManager.default.createDirectory(at: golden, withIntermediateDirectories: true)
+      try Data(text.utf8).write(to: file)
+      return
+    }
+    let expected = try String(contentsOf: file, encoding: .utf8)
+    #expect(text == expected, "\(name) differs from its golden file; if the change is meant, rewrite it with MFLD_UPDATE_GOLDEN=1")
+  }
+
+  @Test("plots and report pages are the committed bytes: a three-series log plot with a band, a 50 000-point decimated line, a page")
+  func outputMatchesGoldenFiles() throws {
+    try Self.expectGolden(Self.example().svg(), "example.svg")
     let y = (0..<50_000).map { i in Double((i * 7919) % 1000) / 1000 + 1e-3 }
-    let long = LinePlot(title: "t", xLabel: "x", yLabel: "y", series: [PlotSeries(name: "s", y: y)])
-    #expect(long.svg() == long.svg())
-    let page = { ReportPage.html(title: "t", subtitle: "s", tableHeader: ["a"], tableRows: [["1"]], images: [("p.svg", "c")]) }
-    #expect(page() == page())
+    try Self.expectGolden(LinePlot(title: "t", xLabel: "x", yLabel: "y", series: [PlotSeries(name: "s", y: y)]).svg(), "decimated.svg")
+    let legendBelow = LinePlot(title: "a long title that has to shrink to fit the picture it heads", xLabel: "wall time (s)", yLabel: "G_lambda",
+                               series: (0..<9).map { k in PlotSeries(name: "variant number \(k) with a long name", x: [0, 1, 2], y: [1, 2, Double(k)]) })
+    try Self.expectGolden(legendBelow.svg(), "legend-below.svg")
+    try Self.expectGolden(ReportPage.html(title: "t", subtitle: "s", tableHeader: ["a", "b"], tableRows: [["1", "x & y"]],
+                                          images: [("p.svg", "c")]), "page.html")
   }
 
   @Test func textIsEscaped() throws {

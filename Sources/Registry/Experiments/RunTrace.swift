@@ -55,36 +55,3 @@ public struct RunTrace {
   /// The run's primary figure: G_lambda for signed runs, else the objective.
   public var primary: String { columns.contains("G_lambda") ? "G_lambda" : "objective" }
 }
-
-/// Plots of runs' traces, one SVG per quantity.
-public enum RunPlots {
-  /// Writes `<quantity>.svg` (against the step) into `directory` for each quantity of `runs`, one line per
-  /// run (named by `names`). Returns the file names written.
-  @discardableResult
-  public static func write(_ runs: [RunTrace], names: [String], quantities: [String]? = nil, into directory: String) throws -> [String] {
-    let wanted = quantities ?? runs.first?.quantities ?? []
-    var files: [String] = []
-    for q in wanted {
-      let series = zip(runs, names).compactMap { run, name -> PlotSeries? in
-        let y = run.column(q)
-        return y.isEmpty ? nil : PlotSeries(name: name, x: run.column("step"), y: y)
-      }
-      guard !series.isEmpty else { continue }
-      let plot = LinePlot(title: q, xLabel: "step", yLabel: q, series: series)
-      let file = safeName(q) + ".svg"
-      try write(plot.svg(), to: URL(fileURLWithPath: directory).appendingPathComponent(file).path)
-      files.append(file)
-    }
-    return files
-  }
-
-  static func safeName(_ s: String) -> String {
-    String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
-  }
-
-  static func write(_ text: String, to path: String) throws {
-    do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-      throw RunError(.io, "cannot write '\(path)': \(error.localizedDescription)")
-    }
-  }
-}

@@ -236,14 +236,6 @@ public enum PluginJSON {
   }
 }
 
-/// A failure at the plugin boundary that is neither a config nor a run error (a malformed
-/// declaration, an unsupported kind, an error thrown by plugin code).
-public struct PluginFailure: Error, CustomStringConvertible, Sendable {
-  public var message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
-}
-
 extension RandomStream {
   /// The stream whose `key` is `pluginKey`: how a plugin rebuilds the host's stream from the build
   /// context, so that a plugin part draws exactly the numbers a built-in one would. Inverts

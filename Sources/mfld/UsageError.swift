@@ -1,0 +1,6 @@
+import MFLD
+
+struct UsageError: Error, CustomStringConvertible {
+  var description: String
+  init(_ d: String) { description = d }
+}
