@@ -69,7 +69,7 @@ let package = Package(
     .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "Objectives", "SolverAPI", "LinearAlgebra"]),
     .testTarget(name: "PluginsTests", dependencies: ["Plugins", "Registry", "SolverAPI", "LinearAlgebra", "Formats"]),
     .testTarget(name: "RegistryTests", dependencies: ["Registry", "Objectives", "Integrators", "SolverAPI", "LinearAlgebra", "Formats", "TestSupport"]),
-    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Registry", "SolverAPI", "Formats"], exclude: ["Golden"]),
+    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Registry", "SolverAPI", "Formats", "TestSupport"], exclude: ["Golden"]),
     .testTarget(name: "MFLDTests", dependencies: ["MFLD"]),
     .testTarget(name: "mfldTests", dependencies: ["mfld", "MFLD"]),
   ],

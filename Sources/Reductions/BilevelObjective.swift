@@ -2,7 +2,7 @@ import Foundation
 import LinearAlgebra
 import SolverAPI
 
-/// Reduction B, bilevel (MATH.md §2; Wang, Mousavi-Hosseini, Chizat 2024): particles w ∈ W only; the
+/// Reduction B, bilevel (docs/math.md §2; Wang, Mousavi-Hosseini, Chizat 2024): particles w ∈ W only; the
 /// outer weights are solved exactly at every step,
 ///     J_λ(μ) = min_r R((1/m) P r) + (λ/2m)|r|²,   P_ki = Φ(w_i)_k,
 ///     r_μ(w) = −(1/λ)⟨∇R(f_μ), Φ(w)⟩,   δJ_λ/δμ(w) = −(λ/2) r_μ(w)²,

@@ -1,7 +1,7 @@
 import LinearAlgebra
 import SolverAPI
 
-/// The lifted objective over probability measures μ on ℝ × W (MATH.md §2, reduction A).
+/// The lifted objective over probability measures μ on ℝ × W (docs/math.md §2, reduction A).
 ///
 /// Wasserstein parametrization (mass r):
 ///     F_lift(μ) = R(∫ r Φ(w) dμ) + (λ/2) ∫ r² dμ,

@@ -1,7 +1,7 @@
 import LinearAlgebra
 import SolverAPI
 
-/// The signed-to-probability reductions (MATH.md §2).
+/// The signed-to-probability reductions (docs/math.md §2).
 public enum ReductionComponents {
   public static let all: [Component] = [
     Component(.reduction, "bilevel",
@@ -14,7 +14,7 @@ public enum ReductionComponents {
                 .real("tolerance", default: 1e-12, in: Interval(lower: 0, included: false, upper: 1e-10, included: true),
                       "square loss: relative residual ‖(K + nλI)a − y‖/‖y‖ the inner solve reaches at every step"),
               ],
-              notes: "Square loss (MATH.md §2): (K + nλI) a = y, K = (1/m) Σ_i Φ(w_i)Φ(w_i)ᵀ, or its Woodbury form when m < n; "
+              notes: "Square loss (docs/math.md §2): (K + nλI) a = y, K = (1/m) Σ_i Φ(w_i)Φ(w_i)ᵀ, or its Woodbury form when m < n; "
                 + "pcg refactors when the iterations paid beyond a fresh factor's add up to a factorization's cost (rent-or-buy), "
                 + "on a new minibatch, or when 50 iterations did not reach the tolerance, and then skips PCG for 1, 2, 4, … solves. Other losses: Newton on r ∈ ℝ^m, warm-started, to residual 1e-12. "
                 + "Records inner_residual and inner_iterations.") { args in

@@ -1,7 +1,7 @@
 import LinearAlgebra
 import SolverAPI
 
-/// The quantities every signed run records (MATH.md §2), from the signed measure
+/// The quantities every signed run records (docs/math.md §2), from the signed measure
 /// ν = (1/m) Σ_i r_i δ_{w_i} and its predictions f = (1/m) Σ_i r_i Φ(w_i):
 ///     G_lambda = R(f) + (λ/2)‖ν‖²_TV (the primary figure),  R_plus_lambda_TV = R(f) + λ‖ν‖_TV,
 ///     risk = R(f),  tv = ‖ν‖_TV = (1/m) Σ|r_i| (exact when the w_i are distinct),

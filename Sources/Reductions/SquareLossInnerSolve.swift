@@ -1,8 +1,8 @@
 import LinearAlgebra
 import SolverAPI
 
-/// The square-loss inner problem of the bilevel reduction (MATH.md §2). With F the m × n feature matrix
-/// (row i = Φ(w_i), the Pᵀ of MATH.md), K = (1/m) FᵀF and A = K + nλI, it solves
+/// The square-loss inner problem of the bilevel reduction (docs/math.md §2). With F the m × n feature matrix
+/// (row i = Φ(w_i), the Pᵀ of docs/math.md), K = (1/m) FᵀF and A = K + nλI, it solves
 ///     A a = y
 /// to a relative residual ‖y − A a‖ / ‖y‖ ≤ `tolerance`, and fills r = F a and f = (1/m) Fᵀ r = K a.
 /// Solves with A go through one of two systems, with the Cholesky factor LLᵀ of its matrix:

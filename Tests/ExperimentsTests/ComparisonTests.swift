@@ -97,7 +97,7 @@ struct ComparisonTests {
     let dir = try directory(), file = try config(in: dir)
     let out = dir.appendingPathComponent("cmp")
     let result = try Comparison(variants: try Comparison.variants(files: [file], vary: []), repeats: 3, outputDirectory: out.path).run()
-    let finals = result.traces[0].map { $0.column("G_lambda").last! }
+    let finals = try result.traces[0].map { try $0.column("G_lambda").last! }
     #expect(Set(result.runs.map(\.seed)) == [3, 4, 5])
     #expect(Set(finals).count == 3)  // different seeds, different runs
     let mean = finals.reduce(0, +) / 3

@@ -4,7 +4,7 @@ import Objectives
 import SolverAPI
 import Testing
 
-/// The Wasserstein metric's moves stay on their domain and follow MATH.md §1 exactly.
+/// The Wasserstein metric's moves stay on their domain and follow docs/math.md §1 exactly.
 struct GeometryMoveTests {
   func move(_ geometry: any Geometry, cloud: ParticleCloud, gradient: [Double], eta: Double, tau: Double,
             reference: ReferenceMeasure = .flat) -> ParticleCloud {

@@ -4,7 +4,7 @@ import Objectives
 import SolverAPI
 import Testing
 
-/// The integrators of MATH.md §3 against known answers.
+/// The integrators of docs/math.md §3 against known answers.
 struct IntegratorFamilyTests {
   /// Runs `integrator` on the McKean–Vlasov problem (b = 0: plain Langevin) and returns the trace.
   func run(_ integrator: any Integrator, a: Double, b: Double, m: Int, d: Int, steps: Int, every: Int, seed: UInt64) throws -> TraceTable {
@@ -24,8 +24,8 @@ struct IntegratorFamilyTests {
   }
 
   /// Mean of the recorded spread from step `from` on.
-  func meanSpread(_ t: TraceTable, from: Int) -> (mean: Double, count: Int) {
-    let v = zip(t.column("step"), t.column("variance")).filter { $0.0 >= Double(from) }.map(\.1)
+  func meanSpread(_ t: TraceTable, from: Int) throws -> (mean: Double, count: Int) {
+    let v = zip(try t.column("step"), try t.column("variance")).filter { $0.0 >= Double(from) }.map(\.1)
     return (v.reduce(0, +) / Double(v.count), v.count)
   }
 
@@ -43,7 +43,7 @@ struct IntegratorFamilyTests {
       let spacing = Int(2 / eta), burn = Int(6 / eta)
       let t = try run(EulerMaruyama(stepSize: ConstantSchedule(eta), temperature: ConstantSchedule(1)), a: 1, b: 0, m: 2000, d: 1,
                       steps: burn + 40 * spacing, every: spacing, seed: UInt64(20 + i))
-      let (spread, _) = meanSpread(t, from: burn)
+      let (spread, _) = try meanSpread(t, from: burn)
       let measured = spread / (1 - 1.0 / 2000) - 1
       let exact = eta / (2 - eta)
       #expect(abs(measured - exact) < 4 * 0.005 * 1.05, "η = \(eta): bias \(measured), exact \(exact)")
@@ -69,7 +69,7 @@ struct IntegratorFamilyTests {
     let c = a + b, spacing = 50
     let t = try run(EulerMaruyama(step: eta, temperature: tau, estimator: DualAveragedGradient(innerSteps: 250)),
                     a: a, b: b, m: m, d: d, steps: 1000 + 30 * spacing, every: spacing, seed: 31)
-    let (mean, k) = meanSpread(t, from: 1000)
+    let (mean, k) = try meanSpread(t, from: 1000)
     expectLaw(mean, count: k, tau: tau, c: c, eta: eta, m: m, d: d, rho: pow(1 - eta * c, 2 * Double(spacing)), label: "dual averaging b = \(b)")
   }
 
@@ -81,7 +81,7 @@ struct IntegratorFamilyTests {
     let t = try run(BestResponse(stepSize: ConstantSchedule(eta), temperature: ConstantSchedule(tau), innerSteps: inner, fraction: 0.5,
                                  random: RandomStream(seed: 40)),
                     a: a, b: b, m: m, d: d, steps: 2000 + 30 * inner, every: inner, seed: 41)
-    let (mean, k) = meanSpread(t, from: 2000)
+    let (mean, k) = try meanSpread(t, from: 2000)
     expectLaw(mean, count: k, tau: tau, c: c, eta: eta, m: m, d: d, rho: 0.5, label: "best response b = \(b)")
   }
 }

@@ -4,7 +4,7 @@ import Objectives
 import SolverAPI
 import Testing
 
-/// The stationary laws of MATH.md §1, checked with tolerances derived from the Monte Carlo variance.
+/// The stationary laws of docs/math.md §1, checked with tolerances derived from the Monte Carlo variance.
 ///
 /// For a mode relaxing at rate c under Euler–Maruyama, X ← X − ηcX + sqrt(2ητ)ξ, the stationary
 /// variance is exactly τ / (c(1 − ηc/2)). The recorded `variance` is the spread about the cloud's own
@@ -42,7 +42,7 @@ struct StationaryLawTests {
     let trace = TraceTable()
     let outcome = try Solver.run(plan, sink: trace, progress: nil)
     #expect(outcome.failure == nil)
-    let steps = trace.column("step"), spread = trace.column("variance")
+    let steps = try trace.column("step"), spread = try trace.column("variance")
     let samples = zip(steps, spread).filter { $0.0 >= Double(burnIn) }.map(\.1)
     let mean = samples.reduce(0, +) / Double(samples.count)
     let rho = pow(1 - law.eta * law.c, 2 * Double(spacing))
@@ -89,7 +89,7 @@ struct StationaryLawTests {
                        state: SolverState(cloud: cloud), lastStep: 300, recordEvery: 1, noise: RandomStream(seed: 5), parallel: .serial)
     let trace = TraceTable()
     _ = try Solver.run(plan, sink: trace)
-    let f = trace.column("objective")
+    let f = try trace.column("objective")
     #expect(f.count == 301)
     for t in 1..<f.count { #expect(f[t] < f[t - 1], "F rose at step \(t): \(f[t - 1]) → \(f[t])") }
   }

@@ -37,7 +37,7 @@ struct LibraryUseTests {
     // times the finite-particle factor (1 − 1/m). Averaged over the last K = 50 records (from t = 5, where
     // the start has decayed by e^{−2ct} = e^{−30}), m d = 4000 coordinates whose records 20 steps apart
     // correlate by ρ = (1 − ηc)^40, its standard deviation is σ² sqrt(2/(md) · (1 + ρ)/(K(1 − ρ))).
-    let late = trace.column("variance").suffix(50)
+    let late = try trace.column("variance").suffix(50)
     let mean = late.reduce(0, +) / Double(late.count)
     let law = (1 - 1.0 / 2000) * 0.5 / (3 * (1 - 0.005 * 3 / 2))
     let rho = pow(1 - 0.005 * 3, 40.0)

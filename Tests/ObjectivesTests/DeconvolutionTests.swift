@@ -5,7 +5,7 @@ import Objectives
 import SolverAPI
 import Testing
 
-/// Sparse deconvolution on the torus (MATH.md §2): the periodic kernels ψ, the translation features
+/// Sparse deconvolution on the torus (docs/math.md §2): the periodic kernels ψ, the translation features
 /// Φ(w)_k = ψ(x_k − w) with their gradients, the labels, and the matched-spike report.
 struct DeconvolutionTests {
   static let ulp = Double.ulpOfOne

@@ -4,24 +4,27 @@ import Objectives
 import SolverAPI
 import Testing
 
-// The Kozachenko–Leonenko estimator against closed forms (MATH.md §4).
+// The Kozachenko–Leonenko estimator against closed forms (docs/math.md §4).
 //
 // How the tolerances are set. Every statistical check draws the same law from 20 independent fixed seeds at
 // m = 1000 particles, and compares the *mean* of the 20 estimates with the exact value:
-//     |mean − H| ≤ 4 · sd/√20 + bias(m),
-// with sd the empirical standard deviation of the 20 estimates, measured in the test itself (so the tolerance is
-// 4 standard errors of the mean, whatever the variance is), and bias(m) an allowance for the estimator's known bias:
-//   - uniform laws on T^d and S^n: 0. With exact ball volumes, vol B(X_i, ε_i)/vol(Ω) ~ Beta(k, m − k), whose log
-//     has mean ψ(k) − ψ(m), so ψ(m) − ψ(k) + mean log vol B is exactly unbiased (on T^d up to the event that a
+//     |mean − H| ≤ 4 · sd/√20,
+// with sd the empirical standard deviation of the 20 estimates, measured in the test itself: 4 standard errors of
+// the mean, whatever the variance is. No allowance is added for the estimator's bias, because in the dimensions
+// tested it is far below that noise:
+//   - uniform laws on T^d and S^n: none. With exact ball volumes, vol B(X_i, ε_i)/vol(Ω) ~ Beta(k, m − k), whose
+//     log has mean ψ(k) − ψ(m), so ψ(m) − ψ(k) + mean log vol B is exactly unbiased (on T^d up to the event that a
 //     nearest-neighbour ball wraps around, ε > ½, of probability ≈ (1 − V_d/2^d)^{m−1} ≈ 0).
-//   - smooth laws with tails (Gaussians): 2 m^{−min(½, 2/n)}, the classical O(m^{−2/n}) rate of the k-NN bias
-//     in dimension n (n ≥ 4; faster than the noise for n ≤ 3). At m = 1000: 0.063 for n ≤ 4, 0.126 for n = 5.
-// Separately the spread itself is checked to be of order 1/√m: sd·√m ≤ 4 (expected ≈ 1.4–2.2, see below; a
-// 20-sample sd can be ~60% high at 4 of its own standard errors).
+//   - smooth laws in n ≤ 3 dimensions: the k-NN bias is O(m^{−2/n}) times the curvature of log p; measured at
+//     m = 1000 (100 seeds) it is +0.002 ± 0.005 on ℝ^1 and −0.002 ± 0.006 on ℝ^2, against a tolerance of ≈ 0.045.
+//   In ℝ^5 it is not: −0.059 ± 0.007 at m = 1000 (−0.050 at 2000, −0.038 at 4000), larger than the noise, so ℝ^5
+//   is not among the closed-form checks; the estimator is used on the low-dimensional domains of the examples.
+// Every tolerance is also shown to have power: the same check rejects a law whose entropy differs by ~0.1
+// (`expectRejects`). Separately the spread itself is checked to be of order 1/√m: sd·√m ≤ 4 (expected ≈ 1.4–2.2,
+// see below; a 20-sample sd can be ~60% high at 4 of its own standard errors).
 //
 // Figures measured once with 100 seeds per point (release build, m = 250, 500, 1000, 2000, 4000):
-//   N(0, σ²I) on ℝ^1: sd·√m ≈ 1.5–1.8, bias at m = 1000 +0.002 ± 0.005;  ℝ^2: sd·√m ≈ 1.75–1.8, −0.002 ± 0.006;
-//   ℝ^5: sd·√m ≈ 2.1–2.3, bias −0.059 ± 0.007 at m = 1000 (−0.050 at 2000, −0.038 at 4000: it shrinks, slowly);
+//   N(0, σ²I) on ℝ^1: sd·√m ≈ 1.5–1.8;  ℝ^2: sd·√m ≈ 1.75–1.8;  ℝ^5: sd·√m ≈ 2.1–2.3;
 //   uniform T^1, T^2, S^1, S^2: sd·√m ≈ 1.3–1.65, no significant bias at any m (all within ±0.013, ≤ 1.4 s.e.).
 //   (N(0.5, 0.05²) wrapped on T^d gives the ℝ^d figures: the estimator is scale-equivariant.)
 //   k = 4 on uniform T^2 (20 seeds): sd·√m ≈ 0.8.
@@ -61,18 +64,19 @@ private struct Spread {
   var noise: Double { 4 * sd / Double(seeds).squareRoot() }
 }
 
-/// The bias allowance for a smooth law with tails in intrinsic dimension n (see the header).
-private func tailBias(dimension n: Int, m: Int) -> Double {
-  2 * pow(Double(m), -min(0.5, 2 / Double(n)))
-}
-
-/// Checks the 20-seed mean against `exact` and the spread against 4/√m.
-private func expectEstimates(_ spread: Spread, near exact: Double, bias: Double, m: Int = particles,
+/// Checks the 20-seed mean against `exact` (4 standard errors) and the spread against 4/√m.
+private func expectEstimates(_ spread: Spread, near exact: Double, m: Int = particles,
                              sourceLocation: SourceLocation = #_sourceLocation) {
-  #expect(abs(spread.mean - exact) <= spread.noise + bias,
-          "mean \(spread.mean) vs exact \(exact): sd \(spread.sd), allowed \(spread.noise) + \(bias)",
+  #expect(abs(spread.mean - exact) <= spread.noise,
+          "mean \(spread.mean) vs exact \(exact): sd \(spread.sd), allowed \(spread.noise)",
           sourceLocation: sourceLocation)
   #expect(spread.sd * Double(m).squareRoot() <= 4, "sd \(spread.sd) is not O(1/√m)", sourceLocation: sourceLocation)
+}
+
+/// The power of `expectEstimates`: estimates of a law other than the one `exact` belongs to are rejected.
+private func expectRejects(_ spread: Spread, near exact: Double, sourceLocation: SourceLocation = #_sourceLocation) {
+  #expect(abs(spread.mean - exact) > spread.noise,
+          "a wrong law passed: mean \(spread.mean) vs exact \(exact), allowed \(spread.noise)", sourceLocation: sourceLocation)
 }
 
 /// Ĥ straight from the definition, for k = 1, 2, …: all m − 1 distances with `Geometry.distance`, sorted, the k-th
@@ -164,15 +168,18 @@ struct EntropyTests {
 
   // MARK: - Differential entropy against closed forms
 
-  @Test("N(0, σ²I) on ℝ^d has entropy (d/2) log(2πeσ²)", arguments: [1, 2, 5])
+  @Test("N(0, σ²I) on ℝ^d has entropy (d/2) log(2πeσ²); σ 10% larger is rejected", arguments: [1, 2, 3])
   func gaussian(d: Int) {
     let sigma = 1.5
     let exact = Double(d) / 2 * log(2 * .pi * M_E * sigma * sigma)
-    let spread = Spread { seed in
-      let cloud = sample(particles, dimension: d, seed: seed) { r, x in for k in 0..<d { x[k] = sigma * r.normal() } }
-      return KozachenkoLeonenko.entropy(cloud, geometry: Euclidean(dimension: d), parallel: parallel)
+    func spread(_ s: Double) -> Spread {
+      Spread { seed in
+        let cloud = sample(particles, dimension: d, seed: seed) { r, x in for k in 0..<d { x[k] = s * r.normal() } }
+        return KozachenkoLeonenko.entropy(cloud, geometry: Euclidean(dimension: d), parallel: parallel)
+      }
     }
-    expectEstimates(spread, near: exact, bias: tailBias(dimension: d, m: particles))
+    expectEstimates(spread(sigma), near: exact)
+    expectRejects(spread(1.1 * sigma), near: exact)  // its entropy is d log 1.1 ≈ 0.095 d higher
   }
 
   @Test("the uniform law on T^d has entropy log vol(T^d) = 0", arguments: [1, 2])
@@ -181,7 +188,7 @@ struct EntropyTests {
       let cloud = sample(particles, dimension: d, seed: seed) { r, x in for k in 0..<d { x[k] = r.uniform() } }
       return KozachenkoLeonenko.entropy(cloud, geometry: Torus(dimension: d), parallel: parallel)
     }
-    expectEstimates(spread, near: 0, bias: 0)
+    expectEstimates(spread, near: 0)
   }
 
   @Test("the uniform law on S^n has entropy log vol(S^n)", arguments: [1, 2])
@@ -191,7 +198,7 @@ struct EntropyTests {
       let cloud = sample(particles, dimension: n + 1, seed: seed) { r, x in sphere.sampleUniform(into: x, using: &r) }
       return KozachenkoLeonenko.entropy(cloud, geometry: sphere, parallel: parallel)
     }
-    expectEstimates(spread, near: KozachenkoLeonenko.logSphereVolume(n), bias: 0)
+    expectEstimates(spread, near: KozachenkoLeonenko.logSphereVolume(n))
   }
 
   @Test("k > 1 is unbiased on the uniform law too (k = 4 on T^2)")
@@ -200,7 +207,7 @@ struct EntropyTests {
       let cloud = sample(particles, dimension: 2, seed: seed) { r, x in x[0] = r.uniform(); x[1] = r.uniform() }
       return KozachenkoLeonenko.entropy(cloud, geometry: Torus(dimension: 2), k: 4, parallel: parallel)
     }
-    expectEstimates(spread, near: 0, bias: 0)
+    expectEstimates(spread, near: 0)
   }
 
   // MARK: - Relative entropy
@@ -212,7 +219,7 @@ struct EntropyTests {
       return KozachenkoLeonenko.relativeEntropy(cloud, geometry: Torus(dimension: d), potential: nil, logNormalizer: 0,
                                                 parallel: parallel)
     }
-    expectEstimates(spread, near: 0, bias: 0)
+    expectEstimates(spread, near: 0)
   }
 
   @Test("a cloud concentrated as N(0.5, 0.05²) wrapped on T^d has relative entropy −(d/2) log(2πe·0.05²) to uniform",
@@ -228,7 +235,7 @@ struct EntropyTests {
                                                 parallel: parallel)
     }
     #expect(spread.mean > 1.5)
-    expectEstimates(spread, near: exact, bias: tailBias(dimension: d, m: particles))
+    expectEstimates(spread, near: exact)
   }
 
   @Test("a uniform cloud on S^2 has relative entropy ≈ 0 with log Z = log vol(S^2)")
@@ -239,7 +246,7 @@ struct EntropyTests {
       return KozachenkoLeonenko.relativeEntropy(cloud, geometry: sphere, potential: nil,
                                                 logNormalizer: KozachenkoLeonenko.logSphereVolume(2), parallel: parallel)
     }
-    expectEstimates(spread, near: 0, bias: 0)
+    expectEstimates(spread, near: 0)
   }
 
   @Test("with a potential: H(N(0, σ²I) | N(0, I)) = (d/2)(σ² − 1 − log σ²) on ℝ^2")
@@ -252,21 +259,22 @@ struct EntropyTests {
                                                 potential: HalfSquaredNorm(dimension: d),
                                                 logNormalizer: Double(d) / 2 * log(2 * .pi), parallel: parallel)
     }
-    expectEstimates(spread, near: exact, bias: tailBias(dimension: d, m: particles))
+    expectEstimates(spread, near: exact)
   }
 
-  @Test("relative entropy is −Ĥ + mean U + log Z, exactly")
-  func relativeEntropyIdentity() {
-    let cloud = sample(300, dimension: 3, seed: 11) { r, x in for k in 0..<3 { x[k] = r.normal() } }
-    let h = KozachenkoLeonenko.entropy(cloud, geometry: Euclidean(dimension: 3), parallel: .serial)
-    let meanU = (0..<300).map { HalfSquaredNorm(dimension: 3).value(at: cloud.particle($0)) }.reduce(0, +) / 300
-    let flat = KozachenkoLeonenko.relativeEntropy(cloud, geometry: Euclidean(dimension: 3), potential: nil,
-                                                  logNormalizer: 0.25, parallel: .serial)
-    let gaussian = KozachenkoLeonenko.relativeEntropy(cloud, geometry: Euclidean(dimension: 3),
-                                                      potential: HalfSquaredNorm(dimension: 3), logNormalizer: 0.25,
-                                                      parallel: .serial)
-    #expect(flat == -h + 0.25)
-    #expect(abs(gaussian - (-h + meanU + 0.25)) < 1e-12)
+  @Test("with a potential and a shifted mean: H(N(μ, σ²) | N(0, 1)) = ½(σ² + μ² − 1 − log σ²) on ℝ^1; μ off by 0.3 is rejected")
+  func shiftedGaussianReference() {
+    let sigma = 0.8, mu = 0.6
+    let exact = 0.5 * (sigma * sigma + mu * mu - 1 - log(sigma * sigma))  // 0.223
+    func spread(_ shift: Double) -> Spread {
+      Spread(seedBase: 9000) { seed in
+        let cloud = sample(particles, dimension: 1, seed: seed) { r, x in x[0] = shift + sigma * r.normal() }
+        return KozachenkoLeonenko.relativeEntropy(cloud, geometry: Euclidean(dimension: 1), potential: HalfSquaredNorm(dimension: 1),
+                                                  logNormalizer: 0.5 * log(2 * .pi), parallel: parallel)
+      }
+    }
+    expectEstimates(spread(mu), near: exact)
+    expectRejects(spread(mu + 0.3), near: exact)  // ½((μ + 0.3)² − μ²) = 0.225 higher
   }
 
   // MARK: - Structure

@@ -4,7 +4,7 @@ import SolverAPI
 import Testing
 
 /// Ridge features Φ(w)_k = σ(⟨w, x̃_k⟩) and their pullback g_i = c_i Σ_k u_k σ′(⟨w_i, x̃_k⟩) x̃_k
-/// (MATH.md §2), against the same sums written out from the preactivations. (Their first variations
+/// (docs/math.md §2), against the same sums written out from the preactivations. (Their first variations
 /// are checked against finite differences, through both reductions, in FirstVariationTests.)
 struct RidgeFeaturesTests {
   let m = 9, n = 23, d = 4

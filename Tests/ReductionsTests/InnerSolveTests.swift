@@ -4,7 +4,7 @@ import Reductions
 import SolverAPI
 import Testing
 
-/// The bilevel inner problem (MATH.md §2): the closed form for the square loss on both the n × n and
+/// The bilevel inner problem (docs/math.md §2): the closed form for the square loss on both the n × n and
 /// the Woodbury path, and Newton for the logistic loss, against independent computations.
 struct InnerSolveTests {
   static func network(samples n: Int, loss: any Loss = SquareLoss(), lambda: Double = 1e-2, signs: Bool = false) -> TwoLayerNetwork {

@@ -7,7 +7,7 @@ import SolverAPI
 import Testing
 
 /// The square-loss inner solve by warm-started conjugate gradients on an earlier step's Cholesky
-/// factor (`method: pcg`, MATH.md §2): as exact as a fresh factorization, rarely refactoring, and
+/// factor (`method: pcg`, docs/math.md §2): as exact as a fresh factorization, rarely refactoring, and
 /// invisible to the dynamics — observation, thread count, minibatches and resumes change nothing.
 struct PreconditionedSolveTests {
   /// The two systems: n ≤ m solves the n × n kernel system, m < n the m × m Woodbury one. The
@@ -69,7 +69,7 @@ struct PreconditionedSolveTests {
     for size in Self.systems {
       let (problem, _) = try Self.problem(size, method: .pcg, tolerance: tolerance)
       let (trace, _) = try Self.run(Self.plan(problem, m: size.m, steps: 40))
-      let residuals = trace.column("inner_residual"), iterations = trace.column("inner_iterations")
+      let residuals = try trace.column("inner_residual"), iterations = try trace.column("inner_iterations")
       #expect(residuals.count == 41 && residuals.allSatisfy { $0 <= tolerance }, "\(size.testDescription): \(residuals.max()!)")
       #expect(iterations.filter { $0 > 0 }.count >= 20, "most solves are iterative")
     }
@@ -112,7 +112,7 @@ struct PreconditionedSolveTests {
     let (t2, o2) = try Self.run(Self.plan(choleskyProblem, m: size.m, steps: 20, every: 3, integrator: sgd()))
     #expect(t1.rows == t2.rows && o1.state.cloud == o2.state.cloud)
     #expect(pcg.factorizations == cholesky.factorizations)
-    #expect(t1.column("inner_residual").allSatisfy { $0 <= 1e-12 })
+    #expect(try t1.column("inner_residual").allSatisfy { $0 <= 1e-12 })
   }
 
   @Test("a run checkpointed mid-way and resumed in a fresh objective continues bit for bit", arguments: systems)

@@ -30,13 +30,21 @@ struct DocumentationTests {
     #expect(config.stdout.contains("particles.count") && config.stdout.contains("record.every"))
   }
 
-  @Test("help is available for the tool and every command")
+  @Test("help is available for the tool and for every command it lists")
   func help() throws {
     let top = try MFLD.run(["--help"])
     #expect(top.status == 0 && top.stdout.contains("COMMANDS"))
-    for command in ["run", "validate", "list", "describe"] {
+    // The commands the overview lists: the indented lines between "COMMANDS:" and the next blank line.
+    let lines = top.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+    let start = try #require(lines.firstIndex { $0.hasPrefix("COMMANDS") })
+    let commands = lines[(start + 1)...].prefix { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+      .map { String($0.split(separator: " ").first!) }
+    #expect(Set(commands).isSuperset(of: ["run", "validate", "list", "describe", "resume", "compare", "plot", "bench"]), "\(commands)")
+    for command in commands {
       let r = try MFLD.run([command, "--help"])
-      #expect(r.status == 0 && r.stdout.contains("USAGE: mfld \(command)"))
+      #expect(r.status == 0 && r.stdout.contains("USAGE: mfld \(command)"), "mfld \(command) --help: \(r.status) \(r.stdout.prefix(80))")
+      let viaHelp = try MFLD.run(["help", command])
+      #expect(viaHelp.status == 0 && viaHelp.stdout == r.stdout, "mfld help \(command)")
     }
   }
 }

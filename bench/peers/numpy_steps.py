@@ -13,7 +13,7 @@ the shapes [M, K] listed under "gram" (NumPy sees the transposed view of the sam
 syrk), and the Cholesky factorizations of the orders listed under "cholesky" (each for at least
 "matmul_seconds").
 
-The formulas are MATH.md §2 (square loss R(f) = |f − y|²/2n, relu features σ(⟨w, x̃⟩), W the sphere):
+The formulas are docs/math.md §2 (square loss R(f) = |f − y|²/2n, relu features σ(⟨w, x̃⟩), W the sphere):
   bilevel  a = (K + nλI)⁻¹ y with K = FᵀF/m (or Woodbury's m × m system when m < n), r = F a,
            ∇R = −λ a, g_i = r_i Σ_k ∇R_k σ'(z_ik) x̃_k
   lift     f = Fᵀr/m, ∇R = (f − y)/n, ∂_r V = F∇R + λ r, ∇_w V = r_i Σ_k ∇R_k σ'(z_ik) x̃_k

@@ -1,6 +1,6 @@
 import SolverAPI
 
-/// The sparse-deconvolution signed objective (MATH.md §2), as a registrable part.
+/// The sparse-deconvolution signed objective (docs/math.md §2), as a registrable part.
 public enum DeconvolutionComponents {
   public static let all: [Component] = [sparseDeconvolution]
 

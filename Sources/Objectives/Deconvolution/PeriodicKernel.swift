@@ -1,7 +1,7 @@
 import Foundation
 import SolverAPI
 
-/// A periodic kernel ψ on the torus T^p = [0, 1)^p for sparse deconvolution (MATH.md §2), the product of a
+/// A periodic kernel ψ on the torus T^p = [0, 1)^p for sparse deconvolution (docs/math.md §2), the product of a
 /// 1-periodic kernel k over the coordinates:
 ///
 ///     ψ(t) = Π_c k(t_c),      ∂ψ/∂t_c (t) = k'(t_c) Π_{c' ≠ c} k(t_{c'}).

@@ -2,7 +2,7 @@ import Foundation
 import LinearAlgebra
 import SolverAPI
 
-/// Sparse deconvolution on the torus T^p (MATH.md §2): recover a few spikes ν* = Σ_s a_s δ_{θ_s} from
+/// Sparse deconvolution on the torus T^p (docs/math.md §2): recover a few spikes ν* = Σ_s a_s δ_{θ_s} from
 /// their blurred samples on a grid,
 ///
 ///     y_k = Σ_s a_s ψ(x_k − θ_s) + noise · ξ_k,      ξ_k ~ N(0, 1) i.i.d.,

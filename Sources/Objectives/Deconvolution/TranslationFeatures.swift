@@ -2,7 +2,7 @@ import Foundation
 import LinearAlgebra
 import SolverAPI
 
-/// Translation features on the torus T^p for sparse deconvolution (MATH.md §2):
+/// Translation features on the torus T^p for sparse deconvolution (docs/math.md §2):
 ///
 ///     Φ(w)_k = ψ(x_k − w),      ∇_w Φ(w)_k = −∇ψ(x_k − w),
 ///

@@ -1,7 +1,7 @@
 import LinearAlgebra
 import SolverAPI
 
-/// F(μ) = ½ ∫∫ W(x − y) dμ(x) dμ(y) with W even; δF/δμ(x) = ∫ W(x − y) dμ(y) (MATH.md §1).
+/// F(μ) = ½ ∫∫ W(x − y) dμ(x) dμ(y) with W even; δF/δμ(x) = ∫ W(x − y) dμ(y) (docs/math.md §1).
 ///
 /// For the quadratic kernel W(z) = (b/2)|z|² on ℝ^d or the sphere the pairwise sums reduce to moments:
 ///     V_μ(x) = (b/2)(|x|² − 2⟨x, x̄⟩ + ∫|y|² dμ),   ∇V_μ(x) = b(x − x̄),   F = (b/2)(∫|y|² dμ − |x̄|²),

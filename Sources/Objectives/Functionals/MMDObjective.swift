@@ -1,7 +1,7 @@
 import LinearAlgebra
 import SolverAPI
 
-/// Squared maximum mean discrepancy to a target π with kernel k (MATH.md §1):
+/// Squared maximum mean discrepancy to a target π with kernel k (docs/math.md §1):
 ///     F(μ) = ½ ∫∫ k dμ dμ − ∫∫ k dμ dπ + ½ ∫∫ k dπ dπ = ½ MMD²(μ, π),
 ///     δF/δμ(x) = ∫ k(x, y) dμ(y) − ∫ k(x, y) dπ(y).
 /// k(x, y) = K(x − y) for a translation-invariant kernel K. The constant ½∫∫k dπ dπ is computed once.

@@ -1,7 +1,7 @@
 import LinearAlgebra
 import SolverAPI
 
-/// F(μ) = ∫ V dμ; δF/δμ = V (MATH.md §1). With τ > 0 the dynamics sample ∝ e^{−V/τ} ρ.
+/// F(μ) = ∫ V dμ; δF/δμ = V (docs/math.md §1). With τ > 0 the dynamics sample ∝ e^{−V/τ} ρ.
 public final class PotentialEnergy: Objective {
   public let potential: any ScalarField
   public var dimension: Int { potential.dimension }

@@ -3,7 +3,7 @@ import Foundation
 import LinearAlgebra
 import SolverAPI
 
-/// An activation σ with its derivative, for ridge features σ(⟨w, x̃⟩) (MATH.md §2): a built-in, or a
+/// An activation σ with its derivative, for ridge features σ(⟨w, x̃⟩) (docs/math.md §2): a built-in, or a
 /// formula in t compiled with exact derivatives (`"tanh(t) + 0.1*t"`).
 public enum Activation: Sendable {
   case relu, tanh, sigmoid, softplus

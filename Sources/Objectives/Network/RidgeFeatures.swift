@@ -1,7 +1,7 @@
 import LinearAlgebra
 import SolverAPI
 
-/// The features of a two-layer network (MATH.md §2): Φ(w)_k = σ(⟨w, x̃_k⟩) with x̃_k = (x_k, 1) when a
+/// The features of a two-layer network (docs/math.md §2): Φ(w)_k = σ(⟨w, x̃_k⟩) with x̃_k = (x_k, 1) when a
 /// bias is appended, and ∇_w Φ(w)_k = σ'(⟨w, x̃_k⟩) x̃_k, so the pullback is one product:
 /// g = diag(c) σ'(Z) (diag(u) X̃), Z = W X̃ᵀ. For relu, tanh and sigmoid σ'(Z) is read off the features
 /// σ(Z) as the product packs them (`Activation.slopeFromValue`), and there is no Jacobian data; for

@@ -1,7 +1,7 @@
 import Foundation
 import SolverAPI
 
-/// Student–teacher data (MATH.md §2): inputs x uniform on S^{d−1}, teacher
+/// Student–teacher data (docs/math.md §2): inputs x uniform on S^{d−1}, teacher
 /// f*(x) = Σ_{j≤k} a_j σ(⟨w*_j, x̃⟩) with w*_j uniform on S^d and a_j = ±1/k (signs alternate, the
 /// first positive; a_1 = 1 for a single neuron), labels y = f*(x) + noise·ξ. The test split is drawn
 /// the same way, without label noise.

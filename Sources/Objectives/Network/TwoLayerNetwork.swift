@@ -2,7 +2,7 @@ import Foundation
 import LinearAlgebra
 import SolverAPI
 
-/// An infinite-width two-layer network as a signed measure ν on W (MATH.md §2):
+/// An infinite-width two-layer network as a signed measure ν on W (docs/math.md §2):
 ///     f_ν(x) = ∫ σ(⟨w, x̃⟩) dν(w),   G_λ(ν) = R(f_ν on the training data) + (λ/2) ‖ν‖²_TV,
 /// with W the sphere S^d ⊂ ℝ^{d+1} or ℝ^{d+1}. Records the test risk when there is a test split and,
 /// for a single-neuron teacher, the alignments max_i ⟨w_i, w*⟩ and Σ|r_i|⟨w_i, w*⟩ / Σ|r_i|.

@@ -1,7 +1,7 @@
 import LinearAlgebra
 import SolverAPI
 
-/// The relative entropy H(μ_m | ρ) by the Kozachenko–Leonenko estimator (MATH.md §4; geodesic on the
+/// The relative entropy H(μ_m | ρ) by the Kozachenko–Leonenko estimator (docs/math.md §4; geodesic on the
 /// sphere, periodic on the torus) and the free energy F_τ = F + τ H. O(m²) per evaluation at worst, so
 /// it has a stride of its own: computed every `every` steps, empty cells in between.
 /// For lifted particles (r, w) the estimator treats ℝ × W as flat with its product distance.

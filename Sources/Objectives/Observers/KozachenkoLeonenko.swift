@@ -2,7 +2,7 @@ import Foundation
 import LinearAlgebra
 import SolverAPI
 
-/// The Kozachenko–Leonenko k-nearest-neighbour estimator of entropies of a particle cloud (MATH.md §4),
+/// The Kozachenko–Leonenko k-nearest-neighbour estimator of entropies of a particle cloud (docs/math.md §4),
 /// used to trace the free energy F_τ = F + τ H(μ | ρ).
 ///
 /// ## Sign conventions
@@ -12,7 +12,7 @@ import SolverAPI
 ///   S^n (total mass vol(S^n) = 2π^{(n+1)/2}/Γ((n+1)/2)), Lebesgue on T^d = [0, 1)^d (total mass 1).
 ///   It is large for spread-out clouds: N(0, σ²I) on ℝ^d has (d/2) log(2πeσ²); the uniform law has
 ///   log vol(Ω) (0 on T^d, log 4π on S^2).
-/// - `relativeEntropy` is H(μ | ρ) = ∫ log(dμ/dρ) dμ ≥ 0, the term of MATH.md's F + τ H(μ | ρ). For
+/// - `relativeEntropy` is H(μ | ρ) = ∫ log(dμ/dρ) dμ ≥ 0, the term of docs/math.md's F + τ H(μ | ρ). For
 ///   ρ = e^{−U}/Z it equals −Ĥ(μ) + ∫ U dμ + log Z; for a flat reference (U = 0, Z = vol(Ω)) it is
 ///   log vol(Ω) − Ĥ(μ): small for spread-out clouds, large for concentrated ones.
 ///

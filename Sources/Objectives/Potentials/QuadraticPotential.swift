@@ -1,6 +1,6 @@
 import SolverAPI
 
-/// V(x) = (a/2)|x − c|², ∇V(x) = a(x − c). With τ > 0 its Gibbs measure is N(c, (τ/a) I) (MATH.md §1).
+/// V(x) = (a/2)|x − c|², ∇V(x) = a(x − c). With τ > 0 its Gibbs measure is N(c, (τ/a) I) (docs/math.md §1).
 public struct QuadraticPotential: ScalarField {
   public let dimension: Int
   public let a: Double

@@ -12,8 +12,8 @@ public enum RunPlots {
     var files: [String] = []
     for q in wanted {
       let series = zip(runs, names).compactMap { run, name -> PlotSeries? in
-        let y = run.column(q)
-        return y.isEmpty ? nil : PlotSeries(name: name, x: run.column("step"), y: y)
+        guard let y = run.recorded(q), let steps = run.recorded("step") else { return nil }
+        return PlotSeries(name: name, x: steps, y: y)
       }
       guard !series.isEmpty else { continue }
       let plot = LinePlot(title: q, xLabel: "step", yLabel: q, series: series)

@@ -35,9 +35,17 @@ public struct RunTrace {
     summary = (try? String(contentsOfFile: summaryFile, encoding: .utf8)).flatMap { try? JSONParser.parse($0) }
   }
 
-  public func column(_ name: String) -> [Double] {
-    guard let k = columns.firstIndex(of: name) else { return [] }
+  /// The values of a recorded column, or nil when this run did not record it (variants of a comparison
+  /// may record different quantities).
+  public func recorded(_ name: String) -> [Double]? {
+    guard let k = columns.firstIndex(of: name) else { return nil }
     return rows.map { k < $0.count ? $0[k] : .nan }
+  }
+
+  /// The values of a column the run must have recorded; an error naming the recorded ones otherwise.
+  public func column(_ name: String) throws -> [Double] {
+    guard let values = recorded(name) else { throw MissingColumn(name: name, recorded: columns) }
+    return values
   }
 
   /// The quantities worth plotting: every column but step and time, and the schedules only when they vary.
@@ -45,8 +53,7 @@ public struct RunTrace {
     columns.filter { name in
       if name == "step" || name == "time" { return false }
       if name == "temperature" || name == "step_size" {
-        let v = column(name)
-        return Set(v).count > 1
+        return Set(recorded(name) ?? []).count > 1
       }
       return true
     }

@@ -3,7 +3,7 @@ import Foundation
 /// The manifold Ω the particles live on, in ambient coordinates: how a particle moves on it
 /// (tangent projection and retraction), how it is sampled uniformly, and how far apart two points are.
 ///
-/// The Euler–Maruyama step of MATH.md §1 on any geometry is
+/// The Euler–Maruyama step of docs/math.md §1 on any geometry is
 ///     X ← Retr_X( P_X(−η g) + sqrt(2ητ) P_X ξ ),
 /// with P the tangent projection and Retr the retraction (identity + sum on ℝ^d, normalize on the
 /// sphere, wrap on the torus).

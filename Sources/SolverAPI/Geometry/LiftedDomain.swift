@@ -1,6 +1,6 @@
 import SolverAPI
 
-/// ℝ × W, the domain of lifted particles (r, w) (MATH.md §2, reduction A): coordinate 0 is the weight
+/// ℝ × W, the domain of lifted particles (r, w) (docs/math.md §2, reduction A): coordinate 0 is the weight
 /// r on the real line, the rest a point of W.
 public struct LiftedDomain: Geometry {
   public let base: any Geometry

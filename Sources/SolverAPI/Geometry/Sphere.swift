@@ -1,6 +1,6 @@
 import Foundation
 
-/// The unit sphere S^n ⊂ ℝ^{n+1}: P_x = I − x xᵀ, Retr_x(v) = (x + v)/|x + v| (MATH.md §1).
+/// The unit sphere S^n ⊂ ℝ^{n+1}: P_x = I − x xᵀ, Retr_x(v) = (x + v)/|x + v| (docs/math.md §1).
 public struct Sphere: Geometry {
   /// Intrinsic dimension n; particles have n + 1 coordinates.
   public let intrinsicDimension: Int

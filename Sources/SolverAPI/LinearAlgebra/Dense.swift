@@ -14,7 +14,7 @@ public enum Dense {
   static let panelWidth = 4096
 
   /// What a product reads for an entry v of A: v itself, or the slope σ′ of an activation through its
-  /// value v = σ(t), so that a product with σ′(Z) needs only σ(Z) in memory (MATH.md §2, the ridge
+  /// value v = σ(t), so that a product with σ′(Z) needs only σ(Z) in memory (docs/math.md §2, the ridge
   /// pullback): relu's 1[v > 0], tanh's 1 − v², the sigmoid's v(1 − v). The same bits as computing
   /// σ′(t) first, on every instruction set.
   public enum EntryMap: Sendable {

@@ -1,5 +1,5 @@
 /// m particles in d ambient coordinates, stored contiguously row by row: particle i occupies
-/// `coordinates[i*d ..< (i+1)*d]`. The empirical measure is μ_m = (1/m) Σ_i δ_{X^i} (MATH.md §1).
+/// `coordinates[i*d ..< (i+1)*d]`. The empirical measure is μ_m = (1/m) Σ_i δ_{X^i} (docs/math.md §1).
 ///
 /// The same layout carries per-particle fields of the same shape (gradients, noise); see
 /// `ParticleField`.

@@ -1,6 +1,6 @@
 import LinearAlgebra
 
-/// A time integrator: advances the particle cloud by one step (MATH.md §3). Temperature and step
+/// A time integrator: advances the particle cloud by one step (docs/math.md §3). Temperature and step
 /// size are schedules, so annealing composes with every integrator.
 public protocol Integrator: AnyObject {
   /// τ_t.

@@ -2,7 +2,7 @@ import LinearAlgebra
 
 /// A convex functional F over probability measures, evaluated on the empirical measure of a particle
 /// cloud, μ_m = (1/m) Σ_i δ_{X^i}, together with the gradient of its first variation
-/// V_μ = δF/δμ (MATH.md §1).
+/// V_μ = δF/δμ (docs/math.md §1).
 ///
 /// One call computes the shared mean-field state once (moments, predictions f = ∫Φ dμ, …) and then
 /// every particle's gradient; an implementation never does O(m²) work where O(m) suffices.

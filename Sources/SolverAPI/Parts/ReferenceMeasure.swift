@@ -1,4 +1,4 @@
-/// The reference measure ρ ∝ e^{−U} of the entropy term τ H(μ | ρ) (MATH.md §1).
+/// The reference measure ρ ∝ e^{−U} of the entropy term τ H(μ | ρ) (docs/math.md §1).
 ///
 /// Its only effect on the dynamics is the drift −τ ∇U(X); a flat reference (U = 0: Lebesgue on ℝ^d,
 /// uniform on the sphere and torus) adds nothing.

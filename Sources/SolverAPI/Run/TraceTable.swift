@@ -1,6 +1,4 @@
-import Foundation
-
-/// A trace kept in memory (tests, `compare`).
+/// A trace kept in memory (tests, `compare`, library use).
 public final class TraceTable: TraceSink {
   public private(set) var columns: [String] = []
   public private(set) var rows: [[Double]] = []
@@ -8,9 +6,11 @@ public final class TraceTable: TraceSink {
   public init() {}
   public func begin(columns: [String]) throws { self.columns = columns }
   public func record(_ row: [Double], wallSeconds: Double) throws { rows.append(row); self.wallSeconds.append(wallSeconds) }
-  /// The recorded values of one column.
-  public func column(_ name: String) -> [Double] {
-    guard let k = columns.firstIndex(of: name) else { return [] }
+
+  /// The recorded values of one column. A column the run did not record is an error naming the
+  /// columns it did — never an empty list that a comparison would pass over silently.
+  public func column(_ name: String) throws -> [Double] {
+    guard let k = columns.firstIndex(of: name) else { throw MissingColumn(name: name, recorded: columns) }
     return rows.map { $0[k] }
   }
 }

@@ -1,9 +1,9 @@
 import LinearAlgebra
 
-/// A feature map Φ: W → ℝ^n on n data points, with what its Jacobians need (MATH.md §2).
+/// A feature map Φ: W → ℝ^n on n data points, with what its Jacobians need (docs/math.md §2).
 ///
 /// Stateless with respect to particles: `evaluate` writes the features of every particle (row i of the
-/// m × n matrix F is Φ(w_i); the P of MATH.md is Fᵀ) and, when asked, per-(particle, sample) Jacobian
+/// m × n matrix F is Φ(w_i); the P of docs/math.md is Fᵀ) and, when asked, per-(particle, sample) Jacobian
 /// data; `pullback` turns features and Jacobian data into gradients g_i = c_i Σ_k u_k ∇_w Φ(w_i)_k.
 public protocol FeatureMap: AnyObject {
   /// Ambient coordinates of w.

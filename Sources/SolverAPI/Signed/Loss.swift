@@ -1,6 +1,6 @@
 import Foundation
 
-/// A convex, separable loss on predictions f ∈ ℝ^n with labels y (MATH.md §2):
+/// A convex, separable loss on predictions f ∈ ℝ^n with labels y (docs/math.md §2):
 ///     R(f) = (1/n) Σ_k ℓ(f_k, y_k),   ∇R(f)_k = ℓ'(f_k, y_k)/n,   ∇²R(f) = diag(ℓ''(f_k, y_k)/n).
 public protocol Loss: Sendable {
   var name: String { get }

@@ -1,6 +1,6 @@
 import LinearAlgebra
 
-/// An objective over signed measures on a domain W (MATH.md §2):
+/// An objective over signed measures on a domain W (docs/math.md §2):
 ///     G_λ(ν) = R(∫ Φ dν) + (λ/2) ‖ν‖²_TV.
 /// A reduction (lifting, bilevel) turns it into an objective over probability measures.
 public protocol SignedObjective: AnyObject {

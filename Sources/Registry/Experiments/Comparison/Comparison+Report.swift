@@ -17,8 +17,8 @@ extension Comparison {
 
     /// The first recorded step at which a run's figure is at or below the target, and its wall time.
     func reach(_ run: RunTrace) -> (steps: Double, seconds: Double) {
-      let q = run.column(primary), s = run.column("step")
-      guard let k = q.firstIndex(where: { $0 <= target }) else { return (.nan, .nan) }
+      guard let q = run.recorded(primary), let s = run.recorded("step"),
+            let k = q.firstIndex(where: { $0 <= target }) else { return (.nan, .nan) }
       return (s[k], k < run.wallSeconds.count ? run.wallSeconds[k] : .nan)
     }
   }
@@ -54,8 +54,9 @@ extension Comparison {
                         fix: "recorded: " + columns.joined(separator: ", "))
     }
     func figure(_ run: RunTrace) -> Double {
-      guard let from = averageFrom else { return run.column(primary).last ?? .nan }
-      let v = zip(run.column("step"), run.column(primary)).filter { $0.0 >= Double(from) && $0.1.isFinite }.map(\.1)
+      guard let values = run.recorded(primary) else { return .nan }
+      guard let from = averageFrom else { return values.last ?? .nan }
+      let v = zip(run.recorded("step") ?? [], values).filter { $0.0 >= Double(from) && $0.1.isFinite }.map(\.1)
       return v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count)
     }
     let finals = traces.map { runs in runs.map(figure) }
@@ -78,11 +79,11 @@ extension Comparison {
     for job in jobs {
       let run = traces[job.variant][jobs.filter { $0.variant == job.variant }.firstIndex { $0.seed == job.seed }!]
       let (steps, seconds) = figures.reach(run)
-      var fields = [variants[job.variant].name, String(job.seed), job.status, CSVFormat.number(run.column("step").last ?? .nan),
+      var fields = [variants[job.variant].name, String(job.seed), job.status, CSVFormat.number(run.recorded("step")?.last ?? .nan),
                     CSVFormat.number(Comparison.summaryValue(run, "wall_seconds")),
                     CSVFormat.number(Comparison.summaryValue(run, "steps_per_second")),
                     steps.isFinite ? CSVFormat.number(steps) : "", seconds.isFinite ? CSVFormat.number(seconds) : ""]
-      fields += columns.filter { $0 != "step" }.map { c in run.column(c).last.map { $0.isFinite ? CSVFormat.number($0) : "" } ?? "" }
+      fields += columns.filter { $0 != "step" }.map { c in run.recorded(c)?.last.map { $0.isFinite ? CSVFormat.number($0) : "" } ?? "" }
       csv += fields.map(Comparison.csvField).joined(separator: ",") + "\n"
     }
     return csv
@@ -148,11 +149,11 @@ extension Comparison {
   /// One variant's line for quantity `q` against `axis` ("step", or "time": the seeds' mean wall time).
   static func series(_ runs: [RunTrace], quantity q: String, axis: String, name: String) -> PlotSeries? {
     let n = runs.map { $0.rows.count }.min() ?? 0
-    guard n > 0, !runs[0].column(q).isEmpty else { return nil }
-    let ys = runs.map { Array($0.column(q).prefix(n)) }
+    guard n > 0, runs.allSatisfy({ $0.recorded(q) != nil }) else { return nil }
+    let ys = runs.map { Array(($0.recorded(q) ?? []).prefix(n)) }
     let mean = (0..<n).map { k in meanAndSD(ys.map { $0[k] }).0 }
     let x: [Double]
-    if axis == "step" { x = Array(runs[0].column("step").prefix(n)) } else {
+    if axis == "step" { x = Array((runs[0].recorded("step") ?? []).prefix(n)) } else {
       guard runs.allSatisfy({ $0.wallSeconds.count >= n }) else { return nil }
       x = (0..<n).map { k in runs.map { $0.wallSeconds[k] }.reduce(0, +) / Double(runs.count) }
     }
