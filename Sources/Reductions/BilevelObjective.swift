@@ -220,8 +220,14 @@ public final class BilevelObjective: MinibatchObjective, SignedMeasureView, Chec
     return risk + 0.5 * lambda * s / Double(m)
   }
 
-  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
+  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
+                       parallel: Parallel) throws -> Double {
     let value = try solve(cloud, jacobian: gradient != nil, parallel: parallel)
+    // δJ_λ/δμ(w_i) = −(λ/2) r_μ(w_i)², with r_μ(w_i) the inner solve's weights (docs/math.md §2.4).
+    if let values {
+      let lambda = signed.lambda
+      r.withPointer { ri in for i in 0..<cloud.count { values[i] = -0.5 * lambda * ri[i] * ri[i] } }
+    }
     if let gradient {
       r.withPointer { c in
         phi.withPointer { P in

@@ -69,10 +69,23 @@ public final class LiftObjective: MinibatchObjective, SignedMeasureView {
     return (risk, meanSquare / Double(m))
   }
 
-  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
+  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
+                       parallel: Parallel) throws -> Double {
     let (risk, meanSquare) = prepare(cloud, jacobian: gradient != nil, parallel: parallel)
     let lambda = signed.lambda
     let value = conic ? risk + 0.5 * lambda * meanSquare * meanSquare : risk + 0.5 * lambda * meanSquare
+    // V(r, w) = mass(r) g(w) + (λ/2) r² (transport) or + λ‖ν‖_TV r² (conic), g = ⟨∇R(f), Φ(w)⟩ (docs/math.md §2.3).
+    if let values {
+      let D = signed.domain.dimension
+      cloud.coordinates.withUnsafeBufferPointer { x in
+        g.withPointer { gv in
+          for i in 0..<cloud.count {
+            let r = x[i * (D + 1)]
+            values[i] = conic ? massOf(r) * gv[i] + lambda * meanSquare * r * r : r * gv[i] + 0.5 * lambda * r * r
+          }
+        }
+      }
+    }
     guard let gradient else { return value }
     let m = cloud.count, D = signed.domain.dimension
     // ∇_w V = c_i Σ_k ∇R_k ∇Φ_k(w_i) with c_i = ∂(mass)/∂(mass) … = r (Wasserstein) or r|r| (conic).

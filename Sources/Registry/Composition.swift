@@ -102,7 +102,7 @@ private struct Composer {
     let integrator = try top.part("integrator", as: (any Integrator).self)
     if let reason = integrator.incompatibility(with: problem) {
       throw fail("integrator.type", "'\(typeName("integrator"))' cannot serve '\(typeName("objective"))': \(reason)",
-                 fix: "use euler-maruyama, or an objective with data")
+                 fix: "`mfld describe \(typeName("integrator"))` says what it needs")
     }
     let cloud = try initialCloud(on: domain, reduction: reduction)
     let record = top.group("record")

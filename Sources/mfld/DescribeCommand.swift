@@ -5,11 +5,13 @@ enum DescribeCommand: Command {
   static let summary = "show a part's parameters: types, defaults, ranges, docs"
   static let help = """
   USAGE: mfld describe NAME [--kind KIND] [--plugin PATH]...
+         mfld describe KIND
          mfld describe config
 
   Shows the part NAME (every kind that has one, or only KIND) with its parameters, their types,
-  defaults and ranges — the same declarations that validate configs. `describe config` shows the
-  top-level keys of a config file. --plugin PATH loads a plugin library first (repeatable).
+  defaults and ranges — the same declarations that validate configs. `describe KIND` (e.g.
+  `describe metric`) shows every part of that kind; `describe config` the top-level keys of a config
+  file. --plugin PATH loads a plugin library first (repeatable).
   """
 
   static func run(_ words: [String]) throws -> Int32 {
@@ -20,6 +22,10 @@ enum DescribeCommand: Command {
     let name = a.positionals[0]
     if name == "config" {
       print(Documentation.describeConfig())
+      return 0
+    }
+    if let kind = PartKind(rawValue: name), registry.components(named: name).isEmpty {
+      print(registry.names(kind).compactMap { registry.component(kind, $0) }.map(Documentation.describe).joined(separator: "\n\n"))
       return 0
     }
     var found = registry.components(named: name)

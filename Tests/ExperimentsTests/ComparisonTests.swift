@@ -109,4 +109,22 @@ struct ComparisonTests {
     let fromCSV = csv.dropFirst().map { Double($0.split(separator: ",", omittingEmptySubsequences: false)[k])! }
     #expect(fromCSV == finals)
   }
+
+  @Test("at equal wall time: a variant ten times as long is read where the short one stopped, not at its end")
+  func equalWallTime() throws {
+    let dir = try directory(), file = try config(in: dir)
+    let result = try Comparison(variants: try Comparison.variants(files: [file], vary: ["steps=40,400"]), repeats: 1,
+                                outputDirectory: dir.appendingPathComponent("cmp").path).run()
+    let short = result.traces[0][0], long = result.traces[1][0]
+    let equalTime = try #require(short.wallSeconds.last)
+    let csv = try String(contentsOf: dir.appendingPathComponent("cmp/comparison.csv"), encoding: .utf8).split(separator: "\n")
+    let k = try #require(csv[0].split(separator: ",").firstIndex(of: "G_lambda_at_equal_time"))
+    let values = csv.dropFirst().map { Double($0.split(separator: ",", omittingEmptySubsequences: false)[k])! }
+    // The short variant's own figure at its end time is its final value; the long one's is the last row it
+    // recorded by then, well before its end.
+    #expect(values[0] == (try short.column("G_lambda").last!))
+    let row = try #require(long.wallSeconds.lastIndex { $0 <= equalTime })
+    #expect(values[1] == (try long.column("G_lambda")[row]) && row < long.rows.count - 1)
+    #expect(result.tableHeader[2].hasSuffix("s (equal wall time)"))
+  }
 }

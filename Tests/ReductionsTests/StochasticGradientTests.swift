@@ -63,11 +63,11 @@ struct StochasticGradientTests {
       var g = [Double](repeating: 0, count: exact.coordinates.count)
       var total = 0.0
       // Step 0 sets the svrg anchor at `anchor`; steps 1…8 estimate at `moved` with 8 different batches.
-      _ = try g.withUnsafeMutableBufferPointer { try estimator.estimate(anchor, problem: p, into: $0, parallel: .serial) }
+      _ = try g.withUnsafeMutableBufferPointer { try estimator.estimate(anchor, problem: p, into: $0, values: nil, parallel: .serial) }
       for t in 1...8 {
         var s = moved
         s.step = t
-        _ = try g.withUnsafeMutableBufferPointer { try estimator.estimate(s, problem: p, into: $0, parallel: .serial) }
+        _ = try g.withUnsafeMutableBufferPointer { try estimator.estimate(s, problem: p, into: $0, values: nil, parallel: .serial) }
         total += zip(g, exact.coordinates).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
       }
       return total / 8

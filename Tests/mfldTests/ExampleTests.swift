@@ -13,6 +13,8 @@ struct ExampleTests {
     ("examples/mckean-vlasov.json", [], "objective", { first, last in last < first }),
     ("examples/mmd-descent.json", ["steps=40"], "mmd", { first, last in last < 0.7 * first }),
     ("examples/bilevel-2nn.json", ["steps=200"], "G_lambda", { first, last in last < 0.6 * first }),
+    // Dead ReLU neurons at the start; birth and death replace them by copies of the live ones.
+    ("examples/dead-neurons.json", ["steps=300"], "G_lambda", { first, last in last < 0.01 * first }),
     ("examples/lift-2nn.json", ["steps=200"], "G_lambda", { first, last in last < 0.5 * first }),
     // The full example: the best neuron aligns with the teacher to better than 0.99.
     ("examples/single-neuron.json", [], "alignment", { first, last in last > 0.99 && first < 0.9 }),
@@ -48,6 +50,20 @@ struct ExampleTests {
     #expect(check(values.first!, values.last!), "\(column): \(values.first!) → \(values.last!)")
     let summary = try String(contentsOf: out.appendingPathComponent("summary.json"), encoding: .utf8)
     #expect(summary.contains("\"status\": \"completed\""))
+  }
+
+  @Test("on the dead-neuron start, birth and death (wasserstein-fisher-rao) reach a lower G_λ than Langevin in the same steps")
+  func birthDeathRevivesDeadNeurons() throws {
+    func finalG(_ metric: String) throws -> Double {
+      let out = try MFLD.temporaryDirectory()
+      let r = try MFLD.run(["run", "examples/dead-neurons.json", "--set", "steps=300", "--set", "metric=\(metric)", "--out", out.path, "--quiet"])
+      #expect(r.status == 0, "\(r.stderr)")
+      let trace = try String(contentsOf: out.appendingPathComponent("trace.csv"), encoding: .utf8).split(separator: "\n")
+      let k = try #require(trace[0].split(separator: ",").firstIndex(of: "G_lambda"))
+      return try #require(Double(trace.last!.split(separator: ",")[k]))
+    }
+    let wfr = try finalG(#"{"type": "wasserstein-fisher-rao", "alpha": 1000}"#), langevin = try finalG("wasserstein")
+    #expect(wfr < 0.7 * langevin, "wasserstein-fisher-rao \(wfr), wasserstein \(langevin)")
   }
 
   @Test("bilevel reaches a lower G_λ than lifting with either metric (same data, particles, temperature, steps)")

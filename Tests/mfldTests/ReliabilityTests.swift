@@ -37,6 +37,8 @@ struct ReliabilityTests {
     // SVRG on the bilevel reduction (the anchor gradient travels too: recomputing it would move the
     // inner solver's state).
     ("examples/bilevel-2nn.json", ["steps=400", "record.every=5", "integrator.type=svrg", "integrator.batch_size=50", "integrator.anchor_period=7"], "50"),
+    // Birth and death with SVRG: the anchor's first-variation values travel too.
+    ("examples/dead-neurons.json", ["steps=1500", "record.every=5", "integrator.type=svrg", "integrator.batch_size=50", "integrator.anchor_period=7"], "100"),
   ])
   func resumeAfterKill(file: String, overrides: [String], every: String) throws {
     let sets = overrides.flatMap { ["--set", $0] }

@@ -6,6 +6,9 @@ struct ReproducibilityTests {
   @Test("traces are byte-identical on 1 and 2 threads", arguments: [
     ("examples/mckean-vlasov.json", ["steps=200"]),
     ("examples/mmd-descent.json", ["steps=20", "record.every=1"]),
+    // Birth and death: decisions from the counter-based streams, applied in index order.
+    ("examples/dead-neurons.json", ["steps=200", "record.every=5"]),
+    ("examples/mckean-vlasov.json", ["steps=200", "metric=wasserstein-fisher-rao", "particles.count=300"]),
   ])
   func threadCountDoesNotMatter(file: String, overrides: [String]) throws {
     var outputs: [[Data]] = []

@@ -30,6 +30,12 @@ public final class BestResponse: Integrator, Checkpointable {
     self.random = random
   }
 
+  /// The inner chain samples exp(−V_μ/τ) ρ: a metric without transport cannot.
+  public func incompatibility(with problem: Problem) -> String? {
+    problem.metric.transportsParticles ? nil
+      : "its inner chain samples exp(−V/τ)ρ by transport, and the metric has none: it only reweights the particles (use wasserstein or wasserstein-fisher-rao)"
+  }
+
   public func checkpointState() -> [String: [Double]] {
     var out: [String: [Double]] = [:]
     if let frozen { out["frozen"] = frozen.coordinates }
@@ -59,7 +65,8 @@ public final class BestResponse: Integrator, Checkpointable {
     try values.withUnsafeMutableBufferPointer { v in
       try gradient.withUnsafeMutableBufferPointer { g in
         try problem.objective.firstVariation(of: frozen!, at: chain!, values: v, gradients: g, parallel: parallel)
-        problem.metric.move(&chain!, gradient: g, stepSize: eta, temperature: tau, noise: noise.split("best-response"), step: t, parallel: parallel)
+        problem.metric.move(&chain!, gradient: g, values: problem.metric.needsFirstVariationValues ? v : nil, stepSize: eta,
+                            temperature: tau, noise: noise.split("best-response"), step: t, parallel: parallel)
       }
     }
     if (t + 1) % innerSteps == 0 { resample(&state.cloud, outer: t / innerSteps) }

@@ -31,13 +31,22 @@ public final class DualAveragedGradient: GradientEstimator, Checkpointable {
     }
   }
 
+  /// The inner loop samples exp(−ḡ_k/τ) ρ: a metric without transport cannot.
+  public func incompatibility(with problem: Problem) -> String? {
+    problem.metric.transportsParticles ? nil
+      : "its inner loop samples exp(−ḡ/τ)ρ by transport, and the metric has none: it only reweights the particles (use wasserstein or wasserstein-fisher-rao)"
+  }
+
+  /// ∇ḡ_k at the particles into `g`, and ḡ_k itself into `values` when asked (a birth–death metric
+  /// reweights by the averaged first variation).
   public func estimate(_ state: SolverState, problem: Problem, into g: UnsafeMutableBufferPointer<Double>,
-                       parallel: Parallel) throws -> Double {
+                       values averaged: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
     if state.step % innerSteps == 0 || snapshots.isEmpty { snapshots.append(state.cloud) }
     let m = state.cloud.count
     if values.count != m { values = [Double](repeating: 0, count: m) }
     if scratch.count != g.count { scratch = [Double](repeating: 0, count: g.count) }
     for k in 0..<g.count { g[k] = 0 }
+    averaged?.initialize(repeating: 0)
     let total = Double(snapshots.count * (snapshots.count + 1) / 2)
     for (j, snapshot) in snapshots.enumerated() {
       let w = Double(j + 1) / total
@@ -47,6 +56,7 @@ public final class DualAveragedGradient: GradientEstimator, Checkpointable {
         }
       }
       for k in 0..<g.count { g[k] += w * scratch[k] }
+      if let averaged { for i in 0..<m { averaged[i] += w * values[i] } }
     }
     return try problem.objective.evaluate(state.cloud, gradient: nil, parallel: parallel)
   }

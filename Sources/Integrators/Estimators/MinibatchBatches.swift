@@ -14,7 +14,7 @@ final class MinibatchBatches {
   }
 
   static func incompatibility(with problem: Problem) -> String? {
-    problem.objective is any MinibatchObjective ? nil : "a minibatch needs data, and the objective has none"
+    problem.objective is any MinibatchObjective ? nil : "a minibatch needs data, and the objective has none (use euler-maruyama, or an objective with data)"
   }
 
   /// Runs `body` with the objective's data term restricted to step t's batch.

@@ -19,11 +19,11 @@ public final class MinibatchGradient: GradientEstimator {
   public func incompatibility(with problem: Problem) -> String? { MinibatchBatches.incompatibility(with: problem) }
 
   public func estimate(_ state: SolverState, problem: Problem, into g: UnsafeMutableBufferPointer<Double>,
-                       parallel: Parallel) throws -> Double {
+                       values: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
     let objective = problem.objective as! any MinibatchObjective
-    if batchSize >= objective.sampleCount { return try objective.evaluate(state.cloud, gradient: g, parallel: parallel) }
+    if batchSize >= objective.sampleCount { return try objective.evaluate(state.cloud, gradient: g, values: values, parallel: parallel) }
     return try batches.restricting(objective, at: state.step) {
-      try objective.evaluate(state.cloud, gradient: g, parallel: parallel)
+      try objective.evaluate(state.cloud, gradient: g, values: values, parallel: parallel)
     }
   }
 }

@@ -16,6 +16,8 @@ public final class EulerMaruyama: Integrator, Checkpointable {
   public let stepSize: any Schedule
   public let estimator: any GradientEstimator
   private var gradient: [Double] = []
+  /// V(X^i), for metrics that reweight by it (empty otherwise).
+  private var values: [Double] = []
 
   public init(stepSize: any Schedule, temperature: any Schedule, estimator: any GradientEstimator = ExactGradient()) {
     self.stepSize = stepSize
@@ -34,16 +36,24 @@ public final class EulerMaruyama: Integrator, Checkpointable {
   public func step(_ state: inout SolverState, problem: Problem, noise: RandomStream, parallel: Parallel) throws -> Double {
     let t = state.step
     let eta = stepSize.value(at: t), tau = temperature.value(at: t)
-    let size = state.cloud.count * state.cloud.dimension
+    let m = state.cloud.count, size = m * state.cloud.dimension, needsValues = problem.metric.needsFirstVariationValues
     if gradient.count != size { gradient = [Double](repeating: 0, count: size) }
-    // The gradient buffer is taken out of `self` while in use, and `state` is not copied: a second
-    // reference to the cloud would make the move copy it (an allocation every step).
-    var g = gradient
-    gradient = []
-    defer { gradient = g }
-    let f = try g.withUnsafeMutableBufferPointer { try estimator.estimate(state, problem: problem, into: $0, parallel: parallel) }
-    g.withUnsafeMutableBufferPointer {
-      problem.metric.move(&state.cloud, gradient: $0, stepSize: eta, temperature: tau, noise: noise, step: t, parallel: parallel)
+    if needsValues, values.count != m { values = [Double](repeating: 0, count: m) }
+    // The buffers are taken out of `self` while in use, and `state` is not copied: a second reference
+    // to the cloud would make the move copy it (an allocation every step).
+    var g = gradient, v = values
+    (gradient, values) = ([], [])
+    defer { (gradient, values) = (g, v) }
+    let f = try g.withUnsafeMutableBufferPointer { gp in
+      try v.withUnsafeMutableBufferPointer { vp in
+        try estimator.estimate(state, problem: problem, into: gp, values: needsValues ? vp : nil, parallel: parallel)
+      }
+    }
+    g.withUnsafeMutableBufferPointer { gp in
+      v.withUnsafeMutableBufferPointer { vp in
+        problem.metric.move(&state.cloud, gradient: gp, values: needsValues ? vp : nil, stepSize: eta, temperature: tau,
+                            noise: noise, step: t, parallel: parallel)
+      }
     }
     state.step += 1
     state.time += eta

@@ -7,7 +7,7 @@ public final class ExactGradient: GradientEstimator {
   public init() {}
 
   public func estimate(_ state: SolverState, problem: Problem, into g: UnsafeMutableBufferPointer<Double>,
-                       parallel: Parallel) throws -> Double {
-    try problem.objective.evaluate(state.cloud, gradient: g, parallel: parallel)
+                       values: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
+    try problem.objective.evaluate(state.cloud, gradient: g, values: values, parallel: parallel)
   }
 }

@@ -9,10 +9,11 @@ import SolverAPI
 /// An estimator with state beyond the particles (an anchor, snapshots) also conforms to
 /// `Checkpointable`; the integrator forwards its checkpoint.
 public protocol GradientEstimator: AnyObject {
-  /// Writes the drift g for every particle into `g` (count × dimension, overwritten) and returns
-  /// F(μ_m), or its estimate when `isExact` is false.
+  /// Writes the drift g for every particle into `g` (count × dimension, overwritten) and, when `values`
+  /// is non-nil (a birth–death metric), the matching estimate of the first variation V(X^i) into it;
+  /// returns F(μ_m), or its estimate when `isExact` is false.
   func estimate(_ state: SolverState, problem: Problem, into g: UnsafeMutableBufferPointer<Double>,
-                parallel: Parallel) throws -> Double
+                values: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double
 
   /// False when `estimate` returns an estimate of F (a minibatch value): the run loop then evaluates F
   /// exactly at the recorded steps.

@@ -29,7 +29,7 @@ public final class ConicMetric: Metric {
 
   public var liftedMass: LiftedMass { .signedSquare }
 
-  public func move(_ cloud: inout ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>,
+  public func move(_ cloud: inout ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>, values: UnsafeMutableBufferPointer<Double>?,
                    stepSize eta: Double, temperature tau: Double, noise: RandomStream, step: Int, parallel: Parallel) {
     let base = self.base, u = reference.potential, alpha = self.alpha, mirror = self.mirror
     let D = base.dimension, noiseScale = (2 * eta * tau).squareRoot()

@@ -19,7 +19,7 @@ public final class LiftedWassersteinMetric: Metric {
     self.geometry = LiftedDomain(base: base)
   }
 
-  public func move(_ cloud: inout ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>,
+  public func move(_ cloud: inout ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>, values: UnsafeMutableBufferPointer<Double>?,
                    stepSize eta: Double, temperature tau: Double, noise: RandomStream, step: Int, parallel: Parallel) {
     let base = self.base, u = reference.potential, ratio = self.ratio
     let weightNoise = tau > 0 ? (2 * eta * ratio * tau).squareRoot() : 0, noiseScale = (2 * eta * tau).squareRoot()

@@ -16,7 +16,7 @@ public final class WassersteinMetric<G: Geometry>: Metric {
     self.reference = reference
   }
 
-  public func move(_ cloud: inout ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>,
+  public func move(_ cloud: inout ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>, values: UnsafeMutableBufferPointer<Double>?,
                    stepSize eta: Double, temperature tau: Double, noise: RandomStream, step: Int, parallel: Parallel) {
     let g = concreteGeometry, u = reference.potential
     let noiseScale = (2 * eta * tau).squareRoot()

@@ -22,15 +22,17 @@ public final class InteractionEnergy: Objective {
 
   public var dimension: Int { geometry.dimension }
 
-  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
+  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values firstVariation: UnsafeMutableBufferPointer<Double>?,
+                       parallel: Parallel) throws -> Double {
     if let b = quadratic {
       let (mean, secondMoment) = meanAndSecondMoment(cloud, parallel: parallel)
+      let d = cloud.dimension
       if let g = gradient {
-        let d = cloud.dimension
         cloud.coordinates.withUnsafeBufferPointer { x in
           for i in 0..<cloud.count { for k in 0..<d { g[i * d + k] = b * (x[i * d + k] - mean[k]) } }
         }
       }
+      if let v = firstVariation { quadraticValues(cloud, mean: mean, secondMoment: secondMoment, b: b, into: v) }
       return 0.5 * b * (secondMoment - mean.reduce(0) { $0 + $1 * $1 })
     }
     if values.count != cloud.count { values = [Double](repeating: 0, count: cloud.count) }
@@ -42,7 +44,23 @@ public final class InteractionEnergy: Objective {
     }
     var s = 0.0
     for v in values { s += v }
+    if let firstVariation { for i in values.indices { firstVariation[i] = values[i] } }
     return 0.5 * s / Double(cloud.count)
+  }
+
+  /// V_μ(y) = (b/2)(|y|² − 2⟨y, x̄⟩ + ∫|x|² dμ) at every point of `points`.
+  private func quadraticValues(_ points: ParticleCloud, mean: [Double], secondMoment: Double, b: Double,
+                               into values: UnsafeMutableBufferPointer<Double>) {
+    let d = points.dimension
+    for p in 0..<points.count {
+      var y2 = 0.0, ym = 0.0
+      for k in 0..<d {
+        let y = points[p, k]
+        y2 += y * y
+        ym += y * mean[k]
+      }
+      values[p] = 0.5 * b * (y2 - 2 * ym + secondMoment)
+    }
   }
 
   public func firstVariation(of cloud: ParticleCloud, at points: ParticleCloud, values: UnsafeMutableBufferPointer<Double>,
@@ -50,16 +68,8 @@ public final class InteractionEnergy: Objective {
     let d = points.dimension
     if let b = quadratic {
       let (mean, secondMoment) = meanAndSecondMoment(cloud, parallel: parallel)
-      for p in 0..<points.count {
-        var y2 = 0.0, ym = 0.0
-        for k in 0..<d {
-          let y = points[p, k]
-          y2 += y * y
-          ym += y * mean[k]
-          gradients?[p * d + k] = b * (y - mean[k])
-        }
-        values[p] = 0.5 * b * (y2 - 2 * ym + secondMoment)
-      }
+      if let gradients { for p in 0..<points.count { for k in 0..<d { gradients[p * d + k] = b * (points[p, k] - mean[k]) } } }
+      quadraticValues(points, mean: mean, secondMoment: secondMoment, b: b, into: values)
       return
     }
     values.initialize(repeating: 0)

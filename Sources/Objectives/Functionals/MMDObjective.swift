@@ -28,7 +28,8 @@ public final class MMDObjective: Objective {
   public var dimension: Int { geometry.dimension }
   public var observableNames: [String] { ["mmd"] }
 
-  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
+  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values firstVariation: UnsafeMutableBufferPointer<Double>?,
+                       parallel: Parallel) throws -> Double {
     if values.count != 2 * cloud.count { values = [Double](repeating: 0, count: 2 * cloud.count) }
     for i in values.indices { values[i] = 0 }
     if let g = gradient { g.initialize(repeating: 0) }
@@ -42,6 +43,8 @@ public final class MMDObjective: Objective {
     }
     var f = 0.0
     for i in 0..<m { f += 0.5 * values[i] + values[m + i] }
+    // V_μ(X^i) = (1/m) Σ_j k(X^i, X^j) − (1/n) Σ_l k(X^i, Y^l): the two sums just formed.
+    if let firstVariation { for i in 0..<m { firstVariation[i] = values[i] + values[m + i] } }
     return f / Double(m) + targetEnergy
   }
 

@@ -8,13 +8,18 @@ public final class PotentialEnergy: Objective {
 
   public init(potential: any ScalarField) { self.potential = potential }
 
-  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
+  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
+                       parallel: Parallel) throws -> Double {
     let d = cloud.dimension, V = potential
     let total = cloud.coordinates.withUnsafeBufferPointer { xp -> Double in
-      let x = xp.baseAddress!, g = gradient?.baseAddress
+      let x = xp.baseAddress!, g = gradient?.baseAddress, v = values?.baseAddress
       return parallel.sum(cloud.count, grain: 512) { range in
         var s = 0.0
-        for i in range { s += V.evaluate(x + i * d, gradient: g.map { $0 + i * d }) }
+        for i in range {
+          let vi = V.evaluate(x + i * d, gradient: g.map { $0 + i * d })
+          v?[i] = vi
+          s += vi
+        }
         return s
       }
     }

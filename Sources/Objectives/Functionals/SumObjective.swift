@@ -5,7 +5,7 @@ import SolverAPI
 public final class SumObjective: Objective {
   public let terms: [any Objective]
   public let termNames: [String]
-  private var scratch: [Double] = [], termValues: [Double] = [], termGradients: [Double] = []
+  private var scratch: [Double] = [], scratchValues: [Double] = [], termValues: [Double] = [], termGradients: [Double] = []
 
   /// `names` label the terms in the trace (made unique by suffixes when repeated).
   public init(terms: [any Objective], names: [String]) {
@@ -25,17 +25,22 @@ public final class SumObjective: Objective {
     termNames.map { "F_\($0)" } + terms.flatMap(\.observableNames)
   }
 
-  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
-    guard let gradient else {
+  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
+                       parallel: Parallel) throws -> Double {
+    if gradient == nil && values == nil {
       return try terms.reduce(0) { try $0 + $1.evaluate(cloud, gradient: nil, parallel: parallel) }
     }
-    if scratch.count != gradient.count { scratch = [Double](repeating: 0, count: gradient.count) }
-    var total = try terms[0].evaluate(cloud, gradient: gradient, parallel: parallel)
+    if let gradient, scratch.count != gradient.count { scratch = [Double](repeating: 0, count: gradient.count) }
+    if let values, scratchValues.count != values.count { scratchValues = [Double](repeating: 0, count: values.count) }
+    var total = try terms[0].evaluate(cloud, gradient: gradient, values: values, parallel: parallel)
     for term in terms.dropFirst() {
       total += try scratch.withUnsafeMutableBufferPointer { s -> Double in
-        let f = try term.evaluate(cloud, gradient: s, parallel: parallel)
-        for k in 0..<s.count { gradient[k] += s[k] }
-        return f
+        try scratchValues.withUnsafeMutableBufferPointer { sv -> Double in
+          let f = try term.evaluate(cloud, gradient: gradient == nil ? nil : s, values: values == nil ? nil : sv, parallel: parallel)
+          if let gradient { for k in 0..<s.count { gradient[k] += s[k] } }
+          if let values { for i in 0..<sv.count { values[i] += sv[i] } }
+          return f
+        }
       }
     }
     return total

@@ -21,7 +21,11 @@ final class PluginObjective: Objective {
     observeFunction = handle.ops.objectiveObserve!
   }
 
-  func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
+  /// ABI version 1 carries no values in `objective_evaluate`: when they are asked for, the first variation
+  /// at the particles gives them (a second call across the boundary).
+  func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
+                parallel: Parallel) throws -> Double {
+    if let values { try firstVariation(of: cloud, at: cloud, values: values, gradients: nil, parallel: parallel) }
     precondition(gradient == nil || gradient!.count >= cloud.count * cloud.dimension, "gradient buffer too small")
     var value = 0.0
     var error: PluginABI.OwnedCString?

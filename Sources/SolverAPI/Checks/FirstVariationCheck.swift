@@ -8,6 +8,8 @@ import Foundation
 /// 3. Value of V: d/dε F((1−ε)μ + ε δ_y) = V(y) − ∫ V dμ, with the mixture realised exactly by
 ///    replicating the cloud K times and adding y once (ε = 1/(mK + 1)), extrapolated to ε = 0 through
 ///    three values of K (exact for objectives quadratic in μ, O(ε³) otherwise).
+/// 4. One computation: the values and gradients `evaluate` gives at the particles (for birth–death
+///    metrics, docs/math.md §5) are the first variation's, V(X^i) and ∇V(X^i) of `firstVariation(of:at:)`.
 ///
 /// Directions v are tangent to the geometry at the point (ambient for ℝ^d and the torus).
 /// Central differences with step h have error O(h²) + O(ε_mach/h); the default h = 1e-5 and relative
@@ -59,6 +61,27 @@ public struct FirstVariationCheck {
       if relativeError(fd, an, scale: 1e-3 * gradientScale / Double(m)) > tolerance {
         failures.append(Failure(law: "∂F/∂X^\(i)·v = (1/m)∇V(X^\(i))·v", expected: fd, found: an))
       }
+    }
+
+    // Law 4: evaluate's values and gradients are firstVariation's at the particles.
+    var values = [Double](repeating: .nan, count: m)
+    var together = ParticleField(count: m, dimension: d)
+    let value = try values.withUnsafeMutableBufferPointer { v in
+      try together.coordinates.withUnsafeMutableBufferPointer { g in try objective.evaluate(cloud, gradient: g, values: v, parallel: .serial) }
+    }
+    let (valuesAtParticles, gradientsAtParticles) = try objective.firstVariation(of: cloud, at: cloud)
+    let valueScale = max(valuesAtParticles.map(abs).max() ?? 0, 1e-3)
+    for i in 0..<m where !(relativeError(values[i], valuesAtParticles[i], scale: valueScale) <= 1e-9) {
+      failures.append(Failure(law: "evaluate's V(X^\(i)) = firstVariation's", expected: valuesAtParticles[i], found: values[i]))
+      break
+    }
+    for k in 0..<(m * d) where !(relativeError(together.coordinates[k], gradientsAtParticles.coordinates[k], scale: max(gradientScale, 1e-3)) <= 1e-9) {
+      failures.append(Failure(law: "evaluate's ∇V(X^\(k / d)) with values = firstVariation's", expected: gradientsAtParticles.coordinates[k],
+                              found: together.coordinates[k]))
+      break
+    }
+    if !(relativeError(value, try objective.value(cloud), scale: 1e-12) <= 1e-12) {
+      failures.append(Failure(law: "F(μ_m) with values asked = F(μ_m)", expected: try objective.value(cloud), found: value))
     }
 
     // Law 2: ∇V at points off the cloud.

@@ -16,8 +16,12 @@ public protocol Objective: AnyObject {
   var dimension: Int { get }
 
   /// F(μ_m); when `gradient` is non-nil, also ∇V_{μ_m}(X^i) for every particle, row by row
-  /// (count × dimension values, overwritten). Ambient gradients: the metric projects them.
-  func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double
+  /// (count × dimension values, overwritten; ambient gradients: the metric projects them), and when
+  /// `values` is non-nil the first variation itself, V_{μ_m}(X^i) (count values, overwritten) — from the
+  /// same shared computation, for metrics that reweight particles by it (birth–death, docs/math.md §5).
+  /// V is defined up to a constant; the values are the ones `firstVariation(of:at:)` gives at the particles.
+  func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
+                parallel: Parallel) throws -> Double
 
   /// V_{μ_m}(y) and ∇V_{μ_m}(y) at arbitrary points y (`points.count` values and
   /// `points.count × dimension` gradient entries), for the measure of `cloud`. Used by the
@@ -35,6 +39,11 @@ public protocol Objective: AnyObject {
 extension Objective {
   public var observableNames: [String] { [] }
   public func observe(_ cloud: ParticleCloud, parallel: Parallel) throws -> [Double] { [] }
+
+  /// F(μ_m) and, when `gradient` is non-nil, ∇V_{μ_m}(X^i) for every particle.
+  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
+    try evaluate(cloud, gradient: gradient, values: nil, parallel: parallel)
+  }
 
   /// F(μ_m) alone (convenience).
   public func value(_ cloud: ParticleCloud, parallel: Parallel = .serial) throws -> Double {

@@ -14,8 +14,17 @@ extension Comparison {
     let finals: [[Double]]
     /// The target level: the one given, or the worst final mean (a level every variant reaches).
     let target: Double
+    /// The equal wall time: the shortest of the variants' mean run times, a time every variant reached.
+    let equalTime: Double
 
     /// The first recorded step at which a run's figure is at or below the target, and its wall time.
+    /// The figure's last recorded value at or before `equalTime` (wall-clock seconds into the run).
+    func atEqualTime(_ run: RunTrace) -> Double {
+      guard let q = run.recorded(primary) else { return .nan }
+      let k = run.wallSeconds.prefix(q.count).lastIndex { $0 <= equalTime }
+      return k.map { q[$0] } ?? .nan
+    }
+
     func reach(_ run: RunTrace) -> (steps: Double, seconds: Double) {
       guard let q = run.recorded(primary), let s = run.recorded("step"),
             let k = q.firstIndex(where: { $0 <= target }) else { return (.nan, .nan) }
@@ -62,7 +71,8 @@ extension Comparison {
     let finals = traces.map { runs in runs.map(figure) }
     let target = self.target ?? finals.map { Comparison.meanAndSD($0).0 }.filter(\.isFinite).max() ?? .nan
     let name = averageFrom.map { "\(primary), mean from step \($0)" } ?? "final \(primary)"
-    return Figures(primary: primary, name: name, finals: finals, target: target)
+    let equalTime = traces.map { runs in Comparison.meanAndSD(runs.map { $0.wallSeconds.last ?? .nan }).0 }.filter(\.isFinite).min() ?? .nan
+    return Figures(primary: primary, name: name, finals: finals, target: target, equalTime: equalTime)
   }
 
   /// A number from a run's summary.json (NaN when absent).
@@ -74,7 +84,8 @@ extension Comparison {
   /// comparison.csv: one row per variant and seed, with every final recorded value.
   func csv(jobs: [Run], traces: [[RunTrace]], figures: Figures) -> String {
     let columns = traces.first?.first?.columns ?? []
-    var csv = (["variant", "seed", "status", "steps", "wall_seconds", "steps_per_second", "steps_to_target", "seconds_to_target"]
+    var csv = (["variant", "seed", "status", "steps", "wall_seconds", "steps_per_second", "steps_to_target", "seconds_to_target",
+                figures.primary + "_at_equal_time"]
       + columns.filter { $0 != "step" }.map { "final_" + $0 }).map(Comparison.csvField).joined(separator: ",") + "\n"
     for job in jobs {
       let run = traces[job.variant][jobs.filter { $0.variant == job.variant }.firstIndex { $0.seed == job.seed }!]
@@ -82,7 +93,8 @@ extension Comparison {
       var fields = [variants[job.variant].name, String(job.seed), job.status, CSVFormat.number(run.recorded("step")?.last ?? .nan),
                     CSVFormat.number(Comparison.summaryValue(run, "wall_seconds")),
                     CSVFormat.number(Comparison.summaryValue(run, "steps_per_second")),
-                    steps.isFinite ? CSVFormat.number(steps) : "", seconds.isFinite ? CSVFormat.number(seconds) : ""]
+                    steps.isFinite ? CSVFormat.number(steps) : "", seconds.isFinite ? CSVFormat.number(seconds) : "",
+                    figures.atEqualTime(run).isFinite ? CSVFormat.number(figures.atEqualTime(run)) : ""]
       fields += columns.filter { $0 != "step" }.map { c in run.recorded(c)?.last.map { $0.isFinite ? CSVFormat.number($0) : "" } ?? "" }
       csv += fields.map(Comparison.csvField).joined(separator: ",") + "\n"
     }
@@ -92,16 +104,19 @@ extension Comparison {
   /// The table of comparison.md and index.html: mean ± sd over the seeds, per variant.
   func table(jobs: [Run], traces: [[RunTrace]], figures: Figures) -> (header: [String], rows: [[String]]) {
     let format = Comparison.format, target = format(figures.target)
-    let header = ["variant", "\(figures.name) (mean ± sd)", "wall time (s)", "steps/s", "steps to \(target)", "time to \(target) (s)"]
+    let header = ["variant", "\(figures.name) (mean ± sd)", "\(figures.primary) at \(format(figures.equalTime)) s (equal wall time)",
+                  "wall time (s)", "steps/s", "steps to \(target)", "time to \(target) (s)"]
     var rows: [[String]] = []
     for (i, v) in variants.enumerated() {
       let runs = traces[i], statuses = jobs.filter { $0.variant == i }.map(\.status)
       let (m, sd) = Comparison.meanAndSD(figures.finals[i])
+      let (mt, sdt) = Comparison.meanAndSD(runs.map(figures.atEqualTime))
       let reached = runs.map(figures.reach)
       let steps = reached.map(\.steps), secs = reached.map(\.seconds)
       let note = statuses.allSatisfy { $0 == "completed" } ? "" : " (" + statuses.filter { $0 != "completed" }.count.description + " diverged)"
       rows.append([v.name,
                    format(m) + (repeats > 1 ? " ± " + format(sd) : "") + note,
+                   format(mt) + (repeats > 1 ? " ± " + format(sdt) : ""),
                    format(Comparison.meanAndSD(runs.map { Comparison.summaryValue($0, "wall_seconds") }).0),
                    format(Comparison.meanAndSD(runs.map { Comparison.summaryValue($0, "steps_per_second") }).0),
                    steps.allSatisfy(\.isFinite) ? format(Comparison.meanAndSD(steps).0) : "not reached",

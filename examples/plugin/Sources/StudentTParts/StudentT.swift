@@ -80,7 +80,10 @@ public final class StudentTObjective: Objective {
     } / Double(cloud.count)
   }
 
-  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws -> Double {
+  public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
+                       parallel: Parallel) throws -> Double {
+    // The first variation's values, when a metric asks for them (birth–death): the same formula as below.
+    if let values { try firstVariation(of: cloud, at: cloud, values: values, gradients: nil, parallel: parallel) }
     let offset2 = offset(cloud)
     let e = energy(cloud, gradient: gradient, parallel: parallel)
     if let gradient, pull != 0 {
