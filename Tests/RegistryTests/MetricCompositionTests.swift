@@ -109,3 +109,49 @@ struct MetricCompositionTests {
     #expect(e.contains("\"metric\": {\"type\": \"conic\""), "\(e)")
   }
 }
+
+/// Every built-in integrator with every metric, on the problems each metric serves: it composes and runs,
+/// or it is refused when composed — never a crash at the first step.
+struct IntegratorMetricMatrixTests {
+  static let integrators: [ConfigValue] = [
+    ["type": "euler-maruyama", "step": 0.05, "temperature": 1e-3],
+    ["type": "sgd", "step": 0.05, "temperature": 1e-3, "batch_size": 8],
+    ["type": "svrg", "step": 0.05, "temperature": 1e-3, "batch_size": 8, "anchor_period": 3],
+    ["type": "dual-averaging", "step": 0.05, "temperature": 1e-3, "inner_steps": 2],
+    ["type": "best-response", "step": 0.05, "temperature": 1e-3, "inner_steps": 2],
+  ]
+
+  /// (problem, metrics it serves).
+  static let problems: [(name: String, config: ConfigValue, metrics: [ConfigValue])] = [
+    ("potential", MetricCompositionTests.potential, ["wasserstein", "fisher-rao", "wasserstein-fisher-rao"]),
+    ("bilevel", MetricCompositionTests.network, ["wasserstein", "fisher-rao", "wasserstein-fisher-rao"]),
+    ("lift", MetricCompositionTests.with(MetricCompositionTests.network, ["reduction": "lift"]), ["wasserstein", "conic"]),
+  ]
+
+  @Test("integrator × metric: runs, or is refused when composed for the documented reason", arguments: problems.indices)
+  func matrix(_ index: Int) throws {
+    let (name, base, metrics) = Self.problems[index]
+    var ran = 0, refused = 0
+    defer { #expect(ran + refused == Self.integrators.count * metrics.count && ran >= 9, "\(name): \(ran) ran, \(refused) refused") }
+    for integrator in Self.integrators {
+      for metric in metrics {
+        let config = MetricCompositionTests.with(base, ["integrator": integrator, "metric": metric])
+        let label = "\(name), \(integrator.jsonText(pretty: false)), \(metric.jsonText(pretty: false))"
+        guard case .object(let i) = integrator, case .string(let type)? = i["type"] else { continue }
+        let minibatch = type == "sgd" || type == "svrg", chain = type == "dual-averaging" || type == "best-response"
+        let refusal: String? = minibatch && name == "potential" ? "a minibatch needs data"
+          : chain && metric == "fisher-rao" ? "by transport, and the metric has none" : nil
+        do {
+          let composed = try Composition.compose(config, file: "m.json")
+          #expect(refusal == nil, "\(label): composed, expected a refusal (\(refusal ?? ""))")
+          let outcome = try Solver.run(composed.plan, sink: TraceTable())
+          #expect(outcome.failure == nil && outcome.stepsTaken == 3, "\(label): \(String(describing: outcome.failure))")
+          ran += 1
+        } catch let e as ConfigError {
+          refused += 1
+          #expect(refusal.map { e.description.contains($0) && e.path == "integrator.type" } == true, "\(label): \(e)")
+        }
+      }
+    }
+  }
+}
