@@ -132,7 +132,7 @@ struct IntegratorMetricMatrixTests {
   func matrix(_ index: Int) throws {
     let (name, base, metrics) = Self.problems[index]
     var ran = 0, refused = 0
-    defer { #expect(ran + refused == Self.integrators.count * metrics.count && ran >= 9, "\(name): \(ran) ran, \(refused) refused") }
+    defer { #expect(ran + refused == Self.integrators.count * metrics.count && ran >= 7, "\(name): \(ran) ran, \(refused) refused") }
     for integrator in Self.integrators {
       for metric in metrics {
         let config = MetricCompositionTests.with(base, ["integrator": integrator, "metric": metric])
