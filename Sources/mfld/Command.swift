@@ -10,7 +10,7 @@ protocol Command {
 }
 
 enum Commands {
-  static let all: [any Command.Type] = [RunCommand.self, ValidateCommand.self, ListCommand.self, DescribeCommand.self, ResumeCommand.self, CompareCommand.self, PlotCommand.self, BenchCommand.self]
+  static let all: [any Command.Type] = [RunCommand.self, ValidateCommand.self, CheckCommand.self, ListCommand.self, DescribeCommand.self, ResumeCommand.self, CompareCommand.self, PlotCommand.self, BenchCommand.self]
 
   static var overview: String {
     let width = all.map { $0.name.count }.max() ?? 0
@@ -25,7 +25,7 @@ enum Commands {
     Run `mfld <command> --help` (or `mfld help <command>`) for a command's options.
     Example: mfld run examples/double-well.json --set integrator.temperature=0.2
 
-    Exit status: 0 success, 1 I/O failure, 2 bad input, 3 diverged run, 130/143 interrupted.
+    Exit status: 0 success, 1 I/O failure, 2 bad input, 3 diverged run, 4 a law failed (check), 130/143 interrupted.
     """
   }
 }

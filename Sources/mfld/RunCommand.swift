@@ -5,7 +5,7 @@ enum RunCommand: Command {
   static let name = "run"
   static let summary = "run a config and write its results to a run folder"
   static let help = """
-  USAGE: mfld run CONFIG [--set key.path=value]... [--plugin PATH]... [--out DIR] [--threads N] [--checkpoint-every N] [--quiet]
+  USAGE: mfld run CONFIG [--set key.path=value]... [--plugin PATH]... [--out DIR] [--threads N] [--checkpoint-every N] [--check] [--quiet]
 
   Runs the experiment in CONFIG (JSON; comments allowed) and writes to its run folder
   (the config's "output", default runs/<config name>):
@@ -24,15 +24,24 @@ enum RunCommand: Command {
     --checkpoint-every N  write checkpoint.json every N steps; `mfld resume DIR` continues from it
                           (Ctrl-C or SIGTERM finishes the step, writes everything and a checkpoint,
                           and exits with 130 or 143)
+    --check               run `mfld check`'s laws on every part first; refuse to run (exit 4) if one fails
     --quiet               no progress line and no summary on stdout
     -h, --help            show this help
   """
 
   static func run(_ words: [String]) throws -> Int32 {
-    let a = try ParsedArguments(words, options: ["--set", "--out", "--threads", "--checkpoint-every", "--plugin"], flags: ["--quiet"])
+    let a = try ParsedArguments(words, options: ["--set", "--out", "--threads", "--checkpoint-every", "--plugin"], flags: ["--quiet", "--check"])
     guard a.positionals.count == 1 else { throw UsageError("run takes one config file; see `mfld run --help`") }
     var overrides = a.options["--set"] ?? []
     if let t = a.last("--threads") { overrides.append("threads=\(t)") }
+    if a.flags.contains("--check") {
+      let failed = try CheckCommand.laws(file: a.positionals[0], overrides: overrides, plugins: a.options["--plugin"] ?? []).filter { !$0.passed }
+      if !failed.isEmpty {
+        print(CheckCommand.table(failed))
+        Terminal.error("\(a.positionals[0]): \(failed.count) law(s) failed, first \(failed[0].path): \(failed[0].law) — fix the part, or run without --check")
+        return 4
+      }
+    }
     let experiment = try Experiment.load(file: a.positionals[0], overrides: overrides, plugins: a.options["--plugin"] ?? [])
     return try execute(experiment, out: a.last("--out") ?? experiment.outputPath, quiet: a.flags.contains("--quiet"),
                        checkpointEvery: try checkpointEvery(a))

@@ -32,7 +32,7 @@ func main() -> Int32 {
     Terminal.error(e.description)
     return 2
   } catch let e as RunError {
-    Terminal.error(e.message)
+    Terminal.error(e.description)
     return e.exitCode
   } catch {
     Terminal.error("\(error)")

@@ -45,6 +45,7 @@ struct PluginTests {
       let dir = try MFLD.temporaryDirectory()
       for (name, source, flags) in [("noentry", noEntrySource, [String]()), ("wrongabi", wrongABISource, []),
                                     ("cbowl", cPluginSource, []), ("clash", cPluginSource, ["-DCLASH"]),
+                                    ("cwrongsign", cPluginSource, ["-DGRADIENT_FACTOR=-1"]), ("coffby1", cPluginSource, ["-DGRADIENT_FACTOR=1.01"]),
                                     ("mallocs", mallocCounterSource, [])] {
         let c = try MFLD.write(source, to: name + ".c", in: dir)
         let r = try Subprocess.run("gcc", ["-shared", "-fPIC", "-O1"] + flags + ["-o", dir.appendingPathComponent("lib\(name).so").path, c], in: dir)
@@ -279,6 +280,22 @@ struct PluginTests {
     #expect(abs(f - 5) < 1e-12, "V(1, 2) = (2/2)·5")
   }
 
+  @Test("mfld check fails a plugin potential whose gradient has the wrong sign or is 1% off, naming part, key path and law; run --check refuses it",
+        arguments: ["cwrongsign", "coffby1"])
+  func checkCatchesWrongGradient(_ name: String) throws {
+    let dir = try MFLD.temporaryDirectory()
+    let config = try MFLD.write(BadInputTests.base.replacingOccurrences(of: "{\"type\": \"quadratic\", \"a\": 1}",
+                                                                         with: "{\"type\": \"c-bowl\", \"a\": 2}"), to: "c.json", in: dir)
+    let good = try MFLD.run(["check", config, "--plugin", try Self.cLibrary("cbowl")])
+    #expect(good.status == 0 && good.stdout.contains("all pass"), "\(good.stdout)\(good.stderr)")
+    let bad = try MFLD.run(["check", config, "--plugin", try Self.cLibrary(name)])
+    #expect(bad.status == 4, "\(bad.stdout)\(bad.stderr)")
+    #expect(bad.stdout.contains("| potential 'c-bowl' | objective.V | ∇f(x)·v = d/dh f(x + hv) |") && bad.stdout.contains("| FAIL |"), "\(bad.stdout)")
+    let run = try MFLD.run(["run", config, "--plugin", try Self.cLibrary(name), "--check", "--out", dir.appendingPathComponent("out").path])
+    #expect(run.status == 4 && run.stderr.split(separator: "\n").count == 1 && run.stderr.contains("law(s) failed"), "\(run.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/trace.csv").path), "the run started")
+  }
+
   @Test("evaluating a plugin objective allocates nothing per step on either side of the boundary")
   func noAllocationPerStep() throws {
     let counter = try Self.cLibrary("mallocs"), lib = try Self.library()
@@ -355,6 +372,10 @@ struct PluginTests {
     void (*report_error)(void *, const char *);
   } mfld_host;
 
+  #ifndef GRADIENT_FACTOR
+  #define GRADIENT_FACTOR 1  /* -DGRADIENT_FACTOR=-1 or 1.01: a wrong gradient for `mfld check` to catch */
+  #endif
+
   typedef struct { int d; double a; } bowl;
 
   static void free_string(char *s) { free(s); }
@@ -376,7 +397,7 @@ struct PluginTests {
   static double field_evaluate(void *h, const double *x, double *g) {
     const bowl *b = h;
     double s = 0;
-    for (int k = 0; k < b->d; k++) { s += x[k] * x[k]; if (g) g[k] = b->a * x[k]; }
+    for (int k = 0; k < b->d; k++) { s += x[k] * x[k]; if (g) g[k] = GRADIENT_FACTOR * b->a * x[k]; }
     return 0.5 * b->a * s;
   }
 

@@ -1,5 +1,3 @@
-import SolverAPI
-
 /// ℝ × W, the domain of lifted particles (r, w) (docs/math.md §2, reduction A): coordinate 0 is the weight
 /// r on the real line, the rest a point of W.
 public struct LiftedDomain: Geometry {
