@@ -3,7 +3,7 @@ import SolverAPI
 
 /// The objectives, potentials, kernels, point clouds and observers this module provides.
 public enum ObjectiveComponents {
-  public static let all: [Component] = objectives + potentials + kernels + clouds + observers + NetworkComponents.all + DeconvolutionComponents.all + ExpressionComponents.all
+  public static let all: [Component] = objectives + potentials + kernels + clouds + observers + NetworkComponents.all + DeconvolutionComponents.all + ExpressionComponents.all + FormulaComponents.all
 
   static let objectives: [Component] = [
     Component(.objective, "potential", summary: "F(μ) = ∫ V dμ, δF/δμ = V (Langevin sampling of e^{-V/τ} ρ)",

@@ -63,6 +63,12 @@ struct FirstVariationTests {
     out.append(("two-layer-network", ["type": "two-layer-network", "activation": "tanh", "domain": "euclidean", "lambda": 0.01, "data": "teacher"]))
     out.append(("two-layer-network", ["type": "two-layer-network", "activation": "tanh(t) + 0.1*t^2", "lambda": 0.01, "data": "teacher"]))
     out.append(("single-neuron", ["type": "single-neuron", "dimension": 3, "samples": 12, "activation": "softplus", "lambda": 0.01]))
+    out.append(("feature-formula", ["type": "feature-formula", "feature": "tanh(dot(w, x)) + 0.2*sin(3*w1*x2)", "bias": true,
+                                    "domain": ["type": "sphere", "dimension": 3], "data": "teacher", "lambda": 0.01]))
+    out.append(("feature-formula", ["type": "feature-formula", "feature": "exp(-|z|^2/(2*s^2))", "constants": ["s": 0.2],
+                                    "domain": ["type": "torus", "dimension": 1],
+                                    "data": ["type": "spikes", "spikes": [[0.3]], "masses": [1.0], "grid": 12, "kernel": "gaussian", "width": 0.2],
+                                    "lambda": 1.0]))
     out.append(("sparse-deconvolution", ["type": "sparse-deconvolution", "spikes": [[0.2], [0.6]], "masses": [1.0, -0.5], "grid": 16, "cutoff": 3, "lambda": 1.0]))
     out.append(("sparse-deconvolution", ["type": "sparse-deconvolution", "dimension": 2, "kernel": "gaussian", "width": 0.15,
                                          "spikes": [[0.2, 0.3], [0.6, 0.7]], "masses": [1.0, 0.8], "grid": 6, "lambda": 1.0]))

@@ -2,35 +2,23 @@ import SolverAPI
 
 /// The sparse-deconvolution signed objective (docs/math.md §2), as a registrable part.
 public enum DeconvolutionComponents {
-  public static let all: [Component] = [sparseDeconvolution]
+  public static let all: [Component] = [sparseDeconvolution, spikes]
 
-  /// Largest number of samples g^p accepted (the feature matrix is m × g^p, its Jacobian m × g^p × p).
-  static let maxSamples = 10_000_000
+  /// The ground truth and its samples, shared by the objective and the `spikes` data set.
+  static let truthParameters: [Parameter] = [
+    .integer("dimension", default: 1, in: 1...2, "p: the torus T^p = [0, 1)^p"),
+    .choice("kernel", ["dirichlet", "gaussian"], default: "dirichlet",
+            "ψ(t) = Π_c k(t_c) with k the Dirichlet kernel 1 + 2 Σ_{j≤K} cos(2πjt) or the periodized Gaussian Σ_z exp(−(t − z)²/(2σ²))"),
+    .integer("cutoff", default: 6, in: 1...Int.max, "K, the Dirichlet kernel's highest frequency"),
+    .real("width", default: 0.05, in: .positive, "σ, the periodized Gaussian's width"),
+    .matrix("spikes", "true spike positions θ_s, one row of p coordinates in [0, 1) per spike"),
+    .reals("masses", "true masses a_s (nonzero, either sign), one per spike"),
+    .integer("grid", default: 64, in: 2...Int.max, "g, sample points per axis: x = i/g, n = g^p samples"),
+    .real("noise", default: 0, in: .nonNegative, "standard deviation of the Gaussian label noise ξ"),
+  ]
 
-  static let sparseDeconvolution = Component(
-    .objective, "sparse-deconvolution",
-    summary: "signed: G_λ(ν) = (1/2n) Σ_k (∫ψ(x_k − w)dν − y_k)² + (λ/2)‖ν‖²_TV on T^p, y_k = Σ_s a_s ψ(x_k − θ_s) + noise",
-    parameters: [
-      .integer("dimension", default: 1, in: 1...2, "p: the torus T^p = [0, 1)^p"),
-      .choice("kernel", ["dirichlet", "gaussian"], default: "dirichlet",
-              "ψ(t) = Π_c k(t_c) with k the Dirichlet kernel 1 + 2 Σ_{j≤K} cos(2πjt) or the periodized Gaussian Σ_z exp(−(t − z)²/(2σ²))"),
-      .integer("cutoff", default: 6, in: 1...Int.max, "K, the Dirichlet kernel's highest frequency"),
-      .real("width", default: 0.05, in: .positive, "σ, the periodized Gaussian's width"),
-      .matrix("spikes", "true spike positions θ_s, one row of p coordinates in [0, 1) per spike"),
-      .reals("masses", "true masses a_s (nonzero, either sign), one per spike"),
-      .integer("grid", default: 64, in: 2...Int.max, "g, sample points per axis: x = i/g, n = g^p samples"),
-      .real("noise", default: 0, in: .nonNegative, "standard deviation of the Gaussian label noise ξ"),
-      .real("lambda", default: 1e-3, in: .positive, "λ, the strength of the (λ/2)‖ν‖²_TV penalty"),
-    ],
-    notes: """
-      The objective defines its own domain T^p (it does not read the config's "domain"). Sample points form the grid \
-      x = (i_0/g, …, i_{p−1}/g). `cutoff` is used by the Dirichlet kernel only, `width` by the Gaussian only. \
-      Matched spikes: each particle goes to its nearest true spike (periodic distance); spike s keeps the particles \
-      whose weight has the sign of a_s; recovered mass (1/m) Σ r_i, recovered position the |r_i|-weighted periodic \
-      mean. spike_error = max_s distance to θ_s (1 when a spike has no particles), mass_error = max_s |mass − a_s|.
-      """,
-    example: ["type": "sparse-deconvolution", "spikes": [[0.2], [0.45], [0.8]], "masses": [1.0, -0.6, 0.8], "grid": 64]
-  ) { args in
+  /// The validated truth of a deconvolution config: spikes, masses, the kernel and the grid.
+  static func truth(_ args: Arguments) throws -> (kernel: PeriodicKernel, spikes: [[Double]], masses: [Double], grid: Int) {
     let p = args.integer("dimension")
     let spikes = args.matrix("spikes")
     let masses = args.reals("masses")
@@ -65,8 +53,47 @@ public enum DeconvolutionComponents {
     }
     let profile: PeriodicKernel.Profile = args.string("kernel") == "gaussian"
       ? .gaussian(width: args.real("width")) : .dirichlet(cutoff: args.integer("cutoff"))
-    return SparseDeconvolution(kernel: PeriodicKernel(dimension: p, profile: profile), gridSize: g, spikes: spikes,
-                               masses: masses, noise: args.real("noise"), lambda: args.real("lambda"),
-                               random: args.random) as any SignedObjective
+    return (PeriodicKernel(dimension: p, profile: profile), spikes, masses, g)
+  }
+
+  static let spikes = Component(
+    .dataset, "spikes",
+    summary: "deconvolution samples: grid points x_k on T^p and y_k = Σ_s a_s ψ(x_k − θ_s) + noise (as sparse-deconvolution draws them)",
+    parameters: truthParameters,
+    notes: "For a signed objective of your own over the torus, e.g. feature-formula with \"exp(-|z|^2/(2*s^2))\"; the data set the "
+      + "sparse-deconvolution objective builds inside, with the same grid and labels (its noise is drawn from this part's stream).",
+    example: ["type": "spikes", "spikes": [[0.2], [0.45], [0.8]], "masses": [1.0, -0.6, 0.8], "grid": 64, "kernel": "gaussian"]
+  ) { args in
+    let (kernel, spikes, masses, g) = try truth(args)
+    let features = TranslationFeatures(kernel: kernel, gridSize: g)
+    var y = SparseDeconvolution.cleanLabels(features: features, spikes: spikes, masses: masses)
+    let noise = args.real("noise")
+    if noise > 0 {
+      var rng = args.random.generator()
+      for k in y.indices { y[k] += noise * rng.normal() }
+    }
+    let inputs = (0..<features.sampleCount).flatMap { features.samplePoint($0) }
+    return Dataset(dimension: kernel.dimension, inputs: inputs, labels: y, source: "spikes") as Dataset
+  }
+
+  /// Largest number of samples g^p accepted (the feature matrix is m × g^p, its Jacobian m × g^p × p).
+  static let maxSamples = 10_000_000
+
+  static let sparseDeconvolution = Component(
+    .objective, "sparse-deconvolution",
+    summary: "signed: G_λ(ν) = (1/2n) Σ_k (∫ψ(x_k − w)dν − y_k)² + (λ/2)‖ν‖²_TV on T^p, y_k = Σ_s a_s ψ(x_k − θ_s) + noise",
+    parameters: truthParameters + [.real("lambda", default: 1e-3, in: .positive, "λ, the strength of the (λ/2)‖ν‖²_TV penalty")],
+    notes: """
+      The objective defines its own domain T^p (it does not read the config's "domain"). Sample points form the grid \
+      x = (i_0/g, …, i_{p−1}/g). `cutoff` is used by the Dirichlet kernel only, `width` by the Gaussian only. \
+      Matched spikes: each particle goes to its nearest true spike (periodic distance); spike s keeps the particles \
+      whose weight has the sign of a_s; recovered mass (1/m) Σ r_i, recovered position the |r_i|-weighted periodic \
+      mean. spike_error = max_s distance to θ_s (1 when a spike has no particles), mass_error = max_s |mass − a_s|.
+      """,
+    example: ["type": "sparse-deconvolution", "spikes": [[0.2], [0.45], [0.8]], "masses": [1.0, -0.6, 0.8], "grid": 64]
+  ) { args in
+    let (kernel, spikes, masses, g) = try truth(args)
+    return SparseDeconvolution(kernel: kernel, gridSize: g, spikes: spikes, masses: masses, noise: args.real("noise"),
+                               lambda: args.real("lambda"), random: args.random) as any SignedObjective
   }
 }
