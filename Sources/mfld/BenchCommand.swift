@@ -4,10 +4,10 @@ import MFLD
 enum BenchCommand: Command {
   static let name = "bench"
   static let summary = "measure steps/s, kernel GFLOP/s, memory, and the NumPy reference (build with -c release)"
-  static let suites = ["steps", "scaling", "peers", "kernels", "memory", "expressions"]
+  static let suites = ["steps", "scaling", "peers", "kernels", "memory", "expressions", "plugins"]
   static let defaultSuites = ["steps", "peers", "kernels"]
   static let help = """
-  USAGE: mfld bench [SUITE...] [--json] [--quick] [--peers DIR]
+  USAGE: mfld bench [SUITE...] [--json] [--quick] [--peers DIR] [--plugin PATH]
 
   Runs the benchmark suites and prints a Markdown table (or the rows as JSON with --json).
   SUITES:
@@ -23,6 +23,9 @@ enum BenchCommand: Command {
                  NumPy's at the same shapes in the same run
     memory       peak RSS of `mfld run` (bilevel (1000, 1000, 20)) in a child process for 20 and 200 steps
     expressions  formula-defined potentials against the built-ins
+    plugins      what the plugin boundary costs: the example plugin's copies of Euler–Maruyama (McKean–Vlasov,
+                 m = 1000; target ≥ 95% of the built-in's steps/s) and of the relu two-layer network (bilevel,
+                 (1000, 1000, 20); target ≥ 90%) against the built-ins, 2 threads, taking turns over the same steps
     all          every suite above
   With no SUITE: \(defaultSuites.joined(separator: " ")).
 
@@ -30,6 +33,8 @@ enum BenchCommand: Command {
     --json        print the rows as a JSON array of {suite, name, value, unit, note, failed}
     --quick       the small sizes only, measured briefly (a smoke test, not figures to quote)
     --peers DIR   where numpy_steps.py is (default: bench/peers, relative to the current folder)
+    --plugin PATH the plugin library of the plugins suite (default: \(Benchmark.examplePlugin), built with
+                  swift build -c release --package-path examples/plugin)
     -h, --help    show this help
     --child-rusage FILE -- PROGRAM ARGS...
                   (used by the memory suite) run PROGRAM as a child of this fresh process and write its exit
@@ -46,7 +51,7 @@ enum BenchCommand: Command {
   """
 
   static func run(_ words: [String]) throws -> Int32 {
-    let a = try ParsedArguments(words, options: ["--peers", "--child-rusage"], flags: ["--json", "--quick"])
+    let a = try ParsedArguments(words, options: ["--peers", "--child-rusage", "--plugin"], flags: ["--json", "--quick"])
     if let file = a.last("--child-rusage") {
       guard !a.positionals.isEmpty else { throw UsageError("--child-rusage FILE needs the program to run after --") }
       try Benchmark.reportChildUsage(a.positionals, to: file)
@@ -65,7 +70,7 @@ enum BenchCommand: Command {
     let showProgress = Terminal.stderrIsTerminal
     let options = Benchmark.Options(
       quick: a.flags.contains("--quick"), peersDirectory: a.last("--peers") ?? "bench/peers",
-      executable: try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+      executable: try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), pluginLibrary: a.last("--plugin"),
       progress: { message in
         if showProgress { FileHandle.standardError.write(Data(("\r\u{1B}[2Kmfld bench: " + message + "…").utf8)) }
       })
@@ -77,6 +82,7 @@ enum BenchCommand: Command {
       case "peers": rows += try Benchmark.peers(options)
       case "kernels": rows += try Benchmark.kernels(options)
       case "memory": rows += try Benchmark.memory(options)
+      case "plugins": rows += try Benchmark.plugins(options)
       default: rows += try Benchmark.expressions()
       }
     }

@@ -72,4 +72,40 @@ struct GeometryMoveTests {
     #expect(Torus.wrap(-1e-18) < 1 && Torus.wrap(-1e-18) >= 0)
     #expect(abs(Torus.difference(0.95, 0.05) - (-0.1)) < 1e-12)
   }
+
+  /// The sphere, or a Gaussian reference's potential, asking for batches as parts across the plugin boundary do.
+  struct BatchedSphere: Geometry {
+    let sphere = Sphere(intrinsicDimension: 2)
+    var name: String { sphere.name }
+    var dimension: Int { sphere.dimension }
+    var isCompact: Bool { true }
+    var prefersBatches: Bool { true }
+    func projectToTangent(_ v: UnsafeMutablePointer<Double>, at x: UnsafePointer<Double>) { sphere.projectToTangent(v, at: x) }
+    func retract(_ x: UnsafeMutablePointer<Double>, along v: UnsafePointer<Double>) { sphere.retract(x, along: v) }
+    func canonicalize(_ x: UnsafeMutablePointer<Double>) -> Bool { sphere.canonicalize(x) }
+    func sampleUniform(into x: UnsafeMutablePointer<Double>, using random: inout RandomSequence) { sphere.sampleUniform(into: x, using: &random) }
+    func distance(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>) -> Double { sphere.distance(a, b) }
+  }
+
+  struct BatchedField: ScalarField {
+    let base: any ScalarField
+    var dimension: Int { base.dimension }
+    var prefersBatches: Bool { true }
+    func evaluate(_ x: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>?) -> Double { base.evaluate(x, gradient: gradient) }
+  }
+
+  @Test("a domain and a reference potential that ask for batches (a plugin's) move the cloud to the same bits as per-point calls")
+  func batchedMovesAreTheSame() {
+    var rng = RandomStream(seed: 4).generator()
+    var cloud = ParticleCloud(count: 300, dimension: 3, coordinates: (0..<900).map { _ in rng.normal() })
+    _ = Sphere(intrinsicDimension: 2).canonicalize(&cloud)
+    let gradient = (0..<900).map { _ in rng.normal() }
+    let u = QuadraticPotential(dimension: 3, a: 2, center: [0.1, 0, -0.2])
+    let perPoint = move(Sphere(intrinsicDimension: 2), cloud: cloud, gradient: gradient, eta: 0.01, tau: 0.3,
+                        reference: ReferenceMeasure(name: "q", potential: u))
+    let batched = move(BatchedSphere(), cloud: cloud, gradient: gradient, eta: 0.01, tau: 0.3,
+                       reference: ReferenceMeasure(name: "q", potential: BatchedField(base: u)))
+    #expect(perPoint.coordinates.map(\.bitPattern) == batched.coordinates.map(\.bitPattern))
+    #expect(perPoint.coordinates != cloud.coordinates)
+  }
 }

@@ -45,6 +45,27 @@ struct MFLD {
     return Output(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
   }
 
+  /// Starts `mfld ARGS` in the package root without waiting for it (output discarded).
+  static func start(_ arguments: [String]) throws -> Process {
+    let p = Process()
+    p.executableURL = executable
+    p.arguments = arguments
+    p.currentDirectoryURL = packageRoot
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    return p
+  }
+
+  /// Waits (up to 120 s) until `file` exists.
+  static func waitFor(_ file: URL) throws {
+    let deadline = Date().addingTimeInterval(120)
+    while !FileManager.default.fileExists(atPath: file.path) {
+      guard Date() < deadline else { throw CocoaError(.fileNoSuchFile) }
+      usleep(20_000)
+    }
+  }
+
   /// A fresh temporary folder.
   static func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("mfld-test-\(UUID().uuidString)")

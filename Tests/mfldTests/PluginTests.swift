@@ -38,7 +38,7 @@ struct PluginTests {
     var description: String { message }
   }
 
-  static func library() throws -> String { try example.get().appendingPathComponent("libStudentT.so").path }
+  static func library() throws -> String { try example.get().appendingPathComponent("libExamplePlugin.so").path }
 
   /// Tiny C libraries for the bad-plugin cases, compiled once with gcc.
   static let cLibraries: Result<URL, PluginBuildError> = {
@@ -47,6 +47,7 @@ struct PluginTests {
       for (name, source, flags) in [("noentry", noEntrySource, [String]()), ("wrongabi", wrongABISource, []),
                                     ("cbowl", cPluginSource, []), ("clash", cPluginSource, ["-DCLASH"]),
                                     ("cwrongsign", cPluginSource, ["-DGRADIENT_FACTOR=-1"]), ("coffby1", cPluginSource, ["-DGRADIENT_FACTOR=1.01"]),
+                                    ("old", cPluginSource, ["-DVERSION=1"]), ("cnan", cPluginSource, ["-DVALUE_NAN"]), ("unknownkind", cPluginSource, ["-DUNKNOWN_KIND"]),
                                     ("mallocs", mallocCounterSource, [])] {
         let c = try MFLD.write(source, to: name + ".c", in: dir)
         let r = try Subprocess.run("gcc", ["-shared", "-fPIC", "-O1"] + flags + ["-o", dir.appendingPathComponent("lib\(name).so").path, c], in: dir)
@@ -81,7 +82,7 @@ struct PluginTests {
     // The resolved config names the library by its absolute path, so it reruns from anywhere,
     // bit for bit; and the run does not depend on the thread count.
     let config = try String(contentsOf: out.appendingPathComponent("config.json"), encoding: .utf8)
-    #expect(config.contains("\"" + MFLD.packageRoot.path + "/examples/plugin/.build/debug/libStudentT.so\""), "\(config)")
+    #expect(config.contains("\"" + MFLD.packageRoot.path + "/examples/plugin/.build/debug/libExamplePlugin.so\""), "\(config)")
     let again = try MFLD.temporaryDirectory()
     let rerun = try MFLD.run(["run", out.appendingPathComponent("config.json").path, "--out", again.path, "--quiet", "--threads", "1"],
                              in: again)
@@ -143,9 +144,9 @@ struct PluginTests {
 
   @Test("the custom runner registers the same parts directly and gets the same trace")
   func customRunner() throws {
-    let runner = try Self.example.get().appendingPathComponent("student-t-runner").path
+    let runner = try Self.example.get().appendingPathComponent("example-runner").path
     let viaRunner = try MFLD.temporaryDirectory(), viaPlugin = try MFLD.temporaryDirectory()
-    let r = try Subprocess.run(runner, ["examples/plugin/student-t-runner.json", "--out", viaRunner.path], in: MFLD.packageRoot)
+    let r = try Subprocess.run(runner, ["examples/plugin/runner.json", "--out", viaRunner.path], in: MFLD.packageRoot)
     #expect(r.status == 0, "\(r.output)")
     let p = try MFLD.run(["run", "examples/plugin/student-t.json", "--out", viaPlugin.path, "--quiet"])
     #expect(p.status == 0, "\(p.stderr)")
@@ -174,7 +175,7 @@ struct PluginTests {
   func firstVariation(domain: String, objective: ConfigValue) throws {
     let registry = Registry.standard()
     let added = try registry.loadPlugin(try Self.library())
-    #expect(Set(added.map(\.kind)) == [.objective, .potential, .kernel])
+    #expect(Set(added.map(\.kind)) == Set(PartKind.allCases), "the example plugin has a part of every kind")
     let domains: [String: ConfigValue] = [
       "ℝ^2": ["type": "euclidean", "dimension": 2], "S^2": ["type": "sphere", "dimension": 2], "T^2": ["type": "torus", "dimension": 2],
     ]
@@ -187,7 +188,7 @@ struct PluginTests {
     ], registry: registry)
     let f = e.plan.problem.objective
     if case .object(let o) = objective, o["type"] == "student-t" {
-      #expect("\(type(of: f))".contains("PluginObjective"), "expected the bridge, got \(type(of: f))")
+      #expect("\(type(of: f))".contains("BridgedObjective"), "expected the bridge, got \(type(of: f))")
       #expect(f.observableNames == ["t_energy", "mean_offset"])
       let observed = try f.observe(e.plan.state.cloud, parallel: .serial)
       #expect(observed.count == 2 && observed.allSatisfy(\.isFinite))
@@ -203,7 +204,7 @@ struct PluginTests {
     var g = RandomStream(seed: 99).generator()
     for _ in 0..<200 {
       let s = RandomStream(seed: g.next()).split("parts").split("objective.V")
-      #expect(RandomStream(pluginKey: s.key) == s)
+      #expect(RandomStream(key: s.key) == s)
     }
   }
 
@@ -250,11 +251,26 @@ struct PluginTests {
                   contains: ["built for plugin ABI version 99, this mfld uses version \(PluginABI.version)", "rebuild the plugin"])
   }
 
+  @Test("a plugin built for the previous ABI (version 1) is refused before anything of it runs")
+  func previousVersion() throws {
+    expectOneLine(try MFLD.run(["list", "--plugin", try Self.cLibrary("old")]),
+                  contains: ["built for plugin ABI version 1, this mfld uses version 2", "rebuild the plugin against this mfld"])
+  }
+
+  @Test("a plugin that declares a kind of part mfld does not know is refused, and nothing of it is registered")
+  func unknownKind() throws {
+    expectOneLine(try MFLD.run(["list", "--plugin", try Self.cLibrary("unknownkind")]),
+                  contains: ["cannot load plugin", "unknown kind 'optimizer'", "fix the plugin's declaration"])
+    let registry = Registry.standard()
+    #expect(throws: ConfigError.self) { try registry.loadPlugin(try Self.cLibrary("unknownkind")) }
+    #expect(registry.component(.potential, "c-bowl") == nil)
+  }
+
   @Test("a plugin that registers a name already taken: a built-in, or another copy of the same plugin")
   func nameTaken() throws {
     expectOneLine(try MFLD.run(["list", "--plugin", try Self.cLibrary("clash")]),
                   contains: ["it registers a potential named 'quadratic', which is already registered"])
-    let copy = try MFLD.temporaryDirectory().appendingPathComponent("libStudentTCopy.so")
+    let copy = try MFLD.temporaryDirectory().appendingPathComponent("libExamplePluginCopy.so")
     try FileManager.default.copyItem(atPath: try Self.library(), toPath: copy.path)
     expectOneLine(try MFLD.run(["run", "examples/plugin/student-t.json", "--plugin", copy.path, "--quiet"]),
                   contains: ["cannot load plugin '\(copy.path)'", "an objective named 'student-t', which is already registered by the plugin"])
@@ -295,6 +311,21 @@ struct PluginTests {
     let run = try MFLD.run(["run", config, "--plugin", try Self.cLibrary(name), "--check", "--out", dir.appendingPathComponent("out").path])
     #expect(run.status == 4 && run.stderr.split(separator: "\n").count == 1 && run.stderr.contains("law(s) failed"), "\(run.stderr)")
     #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/trace.csv").path), "the run started")
+  }
+
+  @Test("a plugin part that returns NaN stops the run on one line that points at mfld check, which fails it")
+  func returnsNaN() throws {
+    let dir = try MFLD.temporaryDirectory()
+    let config = try MFLD.write(BadInputTests.base.replacingOccurrences(of: "{\"type\": \"quadratic\", \"a\": 1}",
+                                                                         with: "{\"type\": \"c-bowl\", \"a\": 2}"), to: "c.json", in: dir)
+    let run = try MFLD.run(["run", config, "--plugin", try Self.cLibrary("cnan"), "--out", dir.appendingPathComponent("out").path])
+    #expect(run.status == 3, "\(run.stderr)")
+    let lines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("mfld: error: ") }
+    #expect(lines.count == 1 && run.stderr.contains("the objective became nan") && run.stderr.contains("mfld check"), "\(run.stderr)")
+    let summary = try String(contentsOf: dir.appendingPathComponent("out/summary.json"), encoding: .utf8)
+    #expect(summary.contains("\"diverged\""))
+    let check = try MFLD.run(["check", config, "--plugin", try Self.cLibrary("cnan")])
+    #expect(check.status == 4 && check.stdout.contains("| potential 'c-bowl' | objective.V |") && check.stdout.contains("FAIL"), "\(check.stdout)")
   }
 
   @Test("evaluating a plugin objective allocates nothing per step on either side of the boundary")
@@ -346,75 +377,94 @@ struct PluginTests {
   int32_t mfld_plugin_register(const void *host) { return *(volatile int *)0; }  /* must never be called */
   """
 
-  /// A potential V(x) = (a/2)|x|² in C, declared with the mfld_host / mfld_plugin_ops layout of
-  /// docs/plugins.md; with -DCLASH it also registers a potential named "quadratic".
+  /// A potential V(x) = (a/2)|x|² in C, against the plugin ABI as docs/plugins.md lays it out: the host table,
+  /// the ops table, and the product as an object whose vtable answers `describe` (0) and `field_evaluate` (20).
+  /// With -DCLASH it also registers a potential named "quadratic"; with -DUNKNOWN_KIND, a part of a kind
+  /// the host does not know; -DGRADIENT_FACTOR makes its gradient wrong.
   static let cPluginSource = """
   #include <stdint.h>
   #include <stdio.h>
   #include <stdlib.h>
   #include <string.h>
 
-  typedef struct mfld_plugin_ops {
-    intptr_t abi_version;
-    void (*free_string)(char *);
-    int32_t (*build)(int64_t, const char *, const char *, void **, char **, char **);
-    void (*destroy)(void *);
-    int32_t (*objective_evaluate)(void *, const double *, int64_t, int64_t, double *, int32_t, double *, char **);
-    int32_t (*objective_first_variation)(void *, const double *, int64_t, const double *, int64_t, int64_t,
-                                         double *, double *, int32_t, char **);
-    int32_t (*objective_observe)(void *, const double *, int64_t, int64_t, double *, int32_t, char **);
-    double (*field_evaluate)(void *, const double *, double *);
-  } mfld_plugin_ops;
-
-  typedef struct mfld_host {
-    intptr_t abi_version;
-    void *context;
-    int32_t (*register_component)(void *, const char *, const mfld_plugin_ops *, int64_t);
-    void (*report_error)(void *, const char *);
-  } mfld_host;
+  /* Every table is an array of pointer-sized slots (docs/plugins.md, "The ABI"). */
+  typedef int32_t (*register_component_fn)(void *context, const char *declaration, const void *const *ops, int64_t id);
 
   #ifndef GRADIENT_FACTOR
   #define GRADIENT_FACTOR 1  /* -DGRADIENT_FACTOR=-1 or 1.01: a wrong gradient for `mfld check` to catch */
   #endif
 
-  typedef struct { int d; double a; } bowl;
+  typedef struct { long references; int d; double a; } bowl;
+
+  static char *text(const char *s) { return strdup(s); }
+
+  /* An object's one entry: method 0 describes it, 20 evaluates the field. Slot 30 carries text, 31 an error. */
+  static int32_t call(void *handle, int32_t method, intptr_t *frame) {
+    bowl *b = handle;
+    if (method == 0) {
+      char s[96];
+      snprintf(s, sizeof s, "{\\"kind\\":\\"field\\",\\"dimension\\":%d}", b->d);
+      frame[30] = (intptr_t)text(s);
+      return 0;
+    }
+    if (method == 20) {
+      const double *x = (const double *)frame[0];
+      double *g = (double *)frame[1], s = 0;
+      for (int k = 0; k < b->d; k++) { s += x[k] * x[k]; if (g) g[k] = GRADIENT_FACTOR * b->a * x[k]; }
+      double v = 0.5 * b->a * s;
+  #ifdef VALUE_NAN
+      v = 0.0 / 0.0;
+  #endif
+      memcpy(&frame[2], &v, sizeof v);
+      return 0;
+    }
+    frame[31] = (intptr_t)text("{\\"kind\\":\\"error\\",\\"message\\":\\"c-bowl has no such method\\"}");
+    return 1;
+  }
+  static void retain(void *h) { __atomic_add_fetch(&((bowl *)h)->references, 1, __ATOMIC_RELAXED); }
+  static void release(void *h) { if (__atomic_sub_fetch(&((bowl *)h)->references, 1, __ATOMIC_ACQ_REL) == 0) free(h); }
+  static void free_buffer(void *p) { free(p); }
+  static void *const vtable[5] = {(void *)2, (void *)call, (void *)retain, (void *)release, (void *)free_buffer};
 
   static void free_string(char *s) { free(s); }
-  static void destroy(void *h) { free(h); }
 
-  static int32_t build(int64_t id, const char *args, const char *context, void **handle, char **info, char **error) {
+  /* The context's three objects (domain, reference, builder) come with a reference each: release them. */
+  static int32_t build(int64_t id, const char *args, const char *context, const intptr_t *objects, intptr_t *product, char **error) {
+    for (int k = 0; k < 3; k++)
+      if (objects[2 * k]) ((void (*)(void *))((void *const *)objects[2 * k + 1])[3])((void *)objects[2 * k]);
     const char *p = strstr(context, "\\"dimension\\":"), *q = strstr(args, "\\"a\\":");
-    if (!p) { *error = strdup("{\\"kind\\":\\"config\\",\\"path\\":\\"\\",\\"message\\":\\"needs a domain\\"}"); return 1; }
+    if (!p) { *error = text("{\\"kind\\":\\"config\\",\\"path\\":\\"\\",\\"message\\":\\"needs a domain\\"}"); return 1; }
     bowl *b = malloc(sizeof *b);
+    b->references = 1;
     b->d = atoi(p + 12);
     b->a = q ? strtod(q + 4, NULL) : 1.0;
-    *handle = b;
-    char text[128];
-    snprintf(text, sizeof text, "{\\"product\\":\\"field\\",\\"dimension\\":%d}", b->d);
-    *info = strdup(text);
+    product[0] = (intptr_t)b;
+    product[1] = (intptr_t)vtable;
     return 0;
   }
 
-  static double field_evaluate(void *h, const double *x, double *g) {
-    const bowl *b = h;
-    double s = 0;
-    for (int k = 0; k < b->d; k++) { s += x[k] * x[k]; if (g) g[k] = GRADIENT_FACTOR * b->a * x[k]; }
-    return 0.5 * b->a * s;
-  }
+  static void *const ops[3] = {(void *)2, (void *)free_string, (void *)build};
 
-  static const mfld_plugin_ops ops = {1, free_string, build, destroy, 0, 0, 0, field_evaluate};
+  #ifndef VERSION
+  #define VERSION 2
+  #endif
+  int32_t mfld_plugin_abi_version(void) { return VERSION; }
 
-  int32_t mfld_plugin_abi_version(void) { return 1; }
-
-  int32_t mfld_plugin_register(const mfld_host *host) {
+  int32_t mfld_plugin_register(void *const *host) {
+    if ((intptr_t)host[0] != 2) return 1;
+    register_component_fn register_component = (register_component_fn)host[2];
     const char *bowl_declaration =
       "{\\"kind\\":\\"potential\\",\\"name\\":\\"c-bowl\\",\\"summary\\":\\"V(x) = (a/2)|x|^2, written in C\\","
       "\\"parameters\\":[{\\"name\\":\\"a\\",\\"type\\":{\\"type\\":\\"real\\",\\"lower\\":0,\\"lower_included\\":false},"
       "\\"default\\":1.0,\\"doc\\":\\"curvature\\"}]}";
-    if (host->register_component(host->context, bowl_declaration, &ops, 0) != 0) return 1;
+    if (register_component(host[1], bowl_declaration, ops, 0) != 0) return 1;
   #ifdef CLASH
-    if (host->register_component(host->context,
-          "{\\"kind\\":\\"potential\\",\\"name\\":\\"quadratic\\",\\"summary\\":\\"clash\\",\\"parameters\\":[]}", &ops, 1) != 0) return 1;
+    if (register_component(host[1], "{\\"kind\\":\\"potential\\",\\"name\\":\\"quadratic\\",\\"summary\\":\\"clash\\",\\"parameters\\":[]}", ops, 1) != 0)
+      return 1;
+  #endif
+  #ifdef UNKNOWN_KIND
+    if (register_component(host[1], "{\\"kind\\":\\"optimizer\\",\\"name\\":\\"adam\\",\\"summary\\":\\"s\\",\\"parameters\\":[]}", ops, 1) != 0)
+      return 1;
   #endif
     return 0;
   }

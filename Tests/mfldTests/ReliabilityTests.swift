@@ -4,27 +4,6 @@ import Testing
 /// Long runs survive being stopped: checkpoints, resume, signals, and refusing what cannot fit.
 @Suite(.serialized)
 struct ReliabilityTests {
-  /// Starts `mfld ARGS` without waiting for it.
-  func start(_ arguments: [String]) throws -> Process {
-    let p = Process()
-    p.executableURL = MFLD.executable
-    p.arguments = arguments
-    p.currentDirectoryURL = MFLD.packageRoot
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    return p
-  }
-
-  /// Waits (up to 120 s) until `file` exists.
-  func waitFor(_ file: URL) throws {
-    let deadline = Date().addingTimeInterval(120)
-    while !FileManager.default.fileExists(atPath: file.path) {
-      guard Date() < deadline else { throw CocoaError(.fileNoSuchFile) }
-      usleep(20_000)
-    }
-  }
-
   func files(_ dir: URL) throws -> (Data, Data) {
     (try Data(contentsOf: dir.appendingPathComponent("trace.csv")), try Data(contentsOf: dir.appendingPathComponent("particles.csv")))
   }
@@ -44,8 +23,8 @@ struct ReliabilityTests {
     let sets = overrides.flatMap { ["--set", $0] }
     let whole = try MFLD.temporaryDirectory(), killed = try MFLD.temporaryDirectory()
     #expect(try MFLD.run(["run", file, "--out", whole.path, "--quiet"] + sets).status == 0)
-    let p = try start(["run", file, "--out", killed.path, "--quiet", "--checkpoint-every", every] + sets)
-    try waitFor(killed.appendingPathComponent("checkpoint.json"))
+    let p = try MFLD.start(["run", file, "--out", killed.path, "--quiet", "--checkpoint-every", every] + sets)
+    try MFLD.waitFor(killed.appendingPathComponent("checkpoint.json"))
     kill(p.processIdentifier, SIGKILL)
     p.waitUntilExit()
     #expect(p.terminationReason == .uncaughtSignal, "the run finished before it could be killed")
@@ -59,8 +38,8 @@ struct ReliabilityTests {
   @Test("SIGINT mid-run leaves complete, parseable outputs and a checkpoint, and exits 130")
   func interrupt() throws {
     let dir = try MFLD.temporaryDirectory()
-    let p = try start(["run", "examples/annealing.json", "--set", "steps=1000000", "--out", dir.path, "--quiet"])
-    try waitFor(dir.appendingPathComponent("trace.csv.partial"))
+    let p = try MFLD.start(["run", "examples/annealing.json", "--set", "steps=1000000", "--out", dir.path, "--quiet"])
+    try MFLD.waitFor(dir.appendingPathComponent("trace.csv.partial"))
     usleep(300_000)
     kill(p.processIdentifier, SIGINT)
     p.waitUntilExit()

@@ -33,7 +33,8 @@ public final class ConicMetric: Metric {
                    stepSize eta: Double, temperature tau: Double, noise: RandomStream, step: Int, parallel: Parallel) {
     let base = self.base, u = reference.potential, alpha = self.alpha, mirror = self.mirror
     let D = base.dimension, noiseScale = (2 * eta * tau).squareRoot()
-    ParticleSweep.forEach(&cloud, gradient: gradient, temperature: tau, noise: noise, step: step, parallel: parallel) { p, v, xi, du in
+    ParticleSweep.forEach(&cloud, gradient: gradient, temperature: tau, noise: noise, step: step, parallel: parallel,
+                          reference: u, at: 1) { p, v, xi, du in
       let r = p[0], dr = v[0]
       let wScale: Double
       if r != 0 {
@@ -45,7 +46,7 @@ public final class ConicMetric: Metric {
       let vw = v + 1
       if wScale != 1 { for k in 0..<D { vw[k] *= wScale } }
       ParticleSweep.langevinMove(p + 1, drift: vw, noise: xi + 1, on: base, stepSize: eta, temperature: tau,
-                                 noiseScale: noiseScale, reference: u, scratch: du)
+                                 noiseScale: noiseScale, referenceGradient: du)
     }
   }
 }

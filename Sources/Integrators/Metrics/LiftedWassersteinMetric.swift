@@ -23,10 +23,11 @@ public final class LiftedWassersteinMetric: Metric {
                    stepSize eta: Double, temperature tau: Double, noise: RandomStream, step: Int, parallel: Parallel) {
     let base = self.base, u = reference.potential, ratio = self.ratio
     let weightNoise = tau > 0 ? (2 * eta * ratio * tau).squareRoot() : 0, noiseScale = (2 * eta * tau).squareRoot()
-    ParticleSweep.forEach(&cloud, gradient: gradient, temperature: tau, noise: noise, step: step, parallel: parallel) { p, v, xi, du in
+    ParticleSweep.forEach(&cloud, gradient: gradient, temperature: tau, noise: noise, step: step, parallel: parallel,
+                          reference: u, at: 1) { p, v, xi, du in
       p[0] = p[0] - eta * ratio * v[0] + (tau > 0 ? weightNoise * xi[0] : 0)
       ParticleSweep.langevinMove(p + 1, drift: v + 1, noise: xi + 1, on: base, stepSize: eta, temperature: tau,
-                                 noiseScale: noiseScale, reference: u, scratch: du)
+                                 noiseScale: noiseScale, referenceGradient: du)
     }
   }
 }

@@ -20,9 +20,18 @@ public final class WassersteinMetric<G: Geometry>: Metric {
                    stepSize eta: Double, temperature tau: Double, noise: RandomStream, step: Int, parallel: Parallel) {
     let g = concreteGeometry, u = reference.potential
     let noiseScale = (2 * eta * tau).squareRoot()
-    ParticleSweep.forEach(&cloud, gradient: gradient, temperature: tau, noise: noise, step: step, parallel: parallel) { x, v, xi, du in
-      ParticleSweep.langevinMove(x, drift: v, noise: xi, on: g, stepSize: eta, temperature: tau, noiseScale: noiseScale,
-                                 reference: u, scratch: du)
+    if g.prefersBatches {
+      // A domain across the plugin boundary: every step in the gradient buffer, then one call for the cloud.
+      ParticleSweep.forEach(&cloud, gradient: gradient, temperature: tau, noise: noise, step: step, parallel: parallel, reference: u) { _, v, xi, du in
+        ParticleSweep.langevinDrift(drift: v, noise: xi, dimension: g.dimension, stepSize: eta, temperature: tau, noiseScale: noiseScale,
+                                    referenceGradient: du)
+      }
+      let count = cloud.count
+      cloud.coordinates.withUnsafeMutableBufferPointer { g.projectAndRetract($0.baseAddress!, along: gradient.baseAddress!, count: count) }
+      return
+    }
+    ParticleSweep.forEach(&cloud, gradient: gradient, temperature: tau, noise: noise, step: step, parallel: parallel, reference: u) { x, v, xi, du in
+      ParticleSweep.langevinMove(x, drift: v, noise: xi, on: g, stepSize: eta, temperature: tau, noiseScale: noiseScale, referenceGradient: du)
     }
   }
 }

@@ -37,6 +37,9 @@ enum PairwiseSum {
                                                       gradients: UnsafeMutablePointer<Double>?, parallel: Parallel) {
     let d = points.dimension, n = sources.count
     let scale = weight / Double(n)
+    if kernel.prefersBatches {
+      return batched(kernel, geometry, points: points, sources: sources, scale: scale, values: values, gradients: gradients, parallel: parallel)
+    }
     points.coordinates.withUnsafeBufferPointer { yp in
       sources.coordinates.withUnsafeBufferPointer { xp in
         let y = yp.baseAddress!, x = xp.baseAddress!
@@ -54,6 +57,36 @@ enum PairwiseSum {
                 } else {
                   v += kernel.evaluate(z, gradient: nil)
                 }
+              }
+              values?[p] += scale * v
+              if let gradients { for k in 0..<d { gradients[p * d + k] += scale * acc[k] } }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The generic sum for a kernel across the plugin boundary: each point's n differences go in one call
+  /// (a row of kernel values and gradients), summed over j in the same order as the per-pair loop.
+  static func batched<K: ScalarField, G: Geometry>(_ kernel: K, _ geometry: G, points: ParticleCloud, sources: ParticleCloud, scale: Double,
+                                                   values: UnsafeMutablePointer<Double>?, gradients: UnsafeMutablePointer<Double>?,
+                                                   parallel: Parallel) {
+    let d = points.dimension, n = sources.count
+    points.coordinates.withUnsafeBufferPointer { yp in
+      sources.coordinates.withUnsafeBufferPointer { xp in
+        let y = yp.baseAddress!, x = xp.baseAddress!
+        parallel.forEachChunk(points.count, grain: 64) { range in
+          withUnsafeTemporaryAllocation(of: Double.self, capacity: n * (2 * d + 1) + d) { buf in
+            let z = buf.baseAddress!, g = z + n * d, w = g + n * d, acc = w + n
+            for p in range {
+              for j in 0..<n { geometry.difference(y + p * d, x + j * d, into: z + j * d) }
+              kernel.evaluate(batch: z, count: n, values: w, gradients: gradients == nil ? nil : g)
+              var v = 0.0
+              for k in 0..<d { acc[k] = 0 }
+              for j in 0..<n {
+                v += w[j]
+                if gradients != nil { for k in 0..<d { acc[k] += g[j * d + k] } }
               }
               values?[p] += scale * v
               if let gradients { for k in 0..<d { gradients[p * d + k] += scale * acc[k] } }

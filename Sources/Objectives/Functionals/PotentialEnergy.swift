@@ -15,6 +15,19 @@ public final class PotentialEnergy: Objective {
       let x = xp.baseAddress!, g = gradient?.baseAddress, v = values?.baseAddress
       return parallel.sum(cloud.count, grain: 512) { range in
         var s = 0.0
+        if V.prefersBatches {
+          // A plugin's potential: one call for the chunk, summed in the same order.
+          withUnsafeTemporaryAllocation(of: Double.self, capacity: range.count) { chunk in
+            V.evaluate(batch: x + range.lowerBound * d, count: range.count, values: chunk.baseAddress!,
+                       gradients: g.map { $0 + range.lowerBound * d })
+            for i in range {
+              let vi = chunk[i - range.lowerBound]
+              v?[i] = vi
+              s += vi
+            }
+          }
+          return s
+        }
         for i in range {
           let vi = V.evaluate(x + i * d, gradient: g.map { $0 + i * d })
           v?[i] = vi
@@ -28,11 +41,8 @@ public final class PotentialEnergy: Objective {
 
   public func firstVariation(of cloud: ParticleCloud, at points: ParticleCloud, values: UnsafeMutableBufferPointer<Double>,
                              gradients: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws {
-    let d = points.dimension
     points.coordinates.withUnsafeBufferPointer { yp in
-      for p in 0..<points.count {
-        values[p] = potential.evaluate(yp.baseAddress! + p * d, gradient: gradients.map { $0.baseAddress! + p * d })
-      }
+      potential.evaluate(batch: yp.baseAddress!, count: points.count, values: values.baseAddress!, gradients: gradients?.baseAddress)
     }
   }
 }

@@ -91,7 +91,7 @@ public enum KozachenkoLeonenko {
         values.withUnsafeMutableBufferPointer { out in
           let x = xs.baseAddress!, u = out.baseAddress!
           parallel.forEachChunk(m, grain: 256) { range in
-            for i in range { u[i] = potential.evaluate(x + i * d, gradient: nil) }
+            potential.evaluate(batch: x + range.lowerBound * d, count: range.count, values: u + range.lowerBound, gradients: nil)
           }
         }
       }

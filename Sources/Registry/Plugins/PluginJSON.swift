@@ -17,12 +17,8 @@ public enum PluginJSON {
     public var parameters: [Parameter]
   }
 
-  /// A component's declaration as JSON. Throws for what ABI 1 cannot carry (nested parts, other kinds).
+  /// A component's declaration as JSON.
   public static func declaration(of c: Component) throws -> ConfigValue {
-    guard PluginABI.supportedKinds.contains(c.kind) else {
-      throw PluginFailure("'\(c.name)' is a \(c.kind.rawValue); plugins (ABI \(PluginABI.version)) can register "
-        + PluginABI.supportedKinds.map(\.rawValue).joined(separator: ", "))
-    }
     var o: ConfigObject = ["kind": .string(c.kind.rawValue), "name": .string(c.name), "summary": .string(c.summary)]
     o["notes"] = c.notes.map(ConfigValue.string) ?? .null
     o["example"] = c.example ?? .null
@@ -55,8 +51,8 @@ public enum PluginJSON {
     case .constants: return ["type": "constants"]
     case .choice(let c): return ["type": "choice", "choices": .array(c.map(ConfigValue.string))]
     case .group(let members): return ["type": "group", "parameters": .array(try members.map { try encode($0, owner: owner) })]
-    case .part, .parts:
-      throw PluginFailure("'\(owner)': parameter '\(parameter)' is a nested part; plugin parts cannot take nested parts in ABI \(PluginABI.version)")
+    case .part(let k): return ["type": "part", "kind": .string(k.rawValue)]
+    case .parts(let k): return ["type": "parts", "kind": .string(k.rawValue)]
     }
   }
 
@@ -117,44 +113,73 @@ public enum PluginJSON {
     case "group":
       guard case .array(let members)? = t["parameters"] else { throw PluginFailure("\(where_): a group needs \"parameters\"") }
       type = .group(try members.map { try decodeParameter($0, owner: owner) })
+    case "part", "parts":
+      guard case .string(let k)? = t["kind"], let kind = PartKind(rawValue: k) else {
+        throw PluginFailure("\(where_): a nested part needs a known \"kind\"")
+      }
+      type = t["type"] == "part" ? .part(kind) : .parts(kind)
     case let other:
       throw PluginFailure("\(where_) has a type '\(other)' that ABI \(PluginABI.version) does not know")
     }
     var defaultValue: ConfigValue? = Optional.none
     if let v = o["default"], v != .null { defaultValue = v }
     if case .bool(true)? = o["required"] { defaultValue = Optional.none }
+    if case .bool(false)? = o["required"], o["default"] == .null { defaultValue = .null }  // an optional part, left out
     return Parameter(name, type, default: defaultValue, (try? string(o, "doc", in: where_)) ?? "")
   }
 
   // MARK: Build contexts
 
-  /// The build context of `args`, for the plugin: the part's key path, the config file, the base
-  /// directory, the key of the context's random stream and the domain.
+  /// The build context of `args`, for the plugin: the part's key path, the config file, the base directory,
+  /// the key of the context's random stream, the run's steps, the domain (by name when it is ℝ^d, S^n, T^d
+  /// or a lift of one; an object otherwise) and the reference measure (an object).
   public static func context(of args: Arguments) -> ConfigValue {
     var o: ConfigObject = ["path": .string(args.path)]
     o["file"] = args.context.file.map(ConfigValue.string) ?? .null
     o["base_directory"] = .string(args.context.baseDirectory)
     o["random_key"] = .integer(Int(Int64(bitPattern: args.context.random.key)))
+    o["total_steps"] = args.context.totalSteps.map(ConfigValue.integer) ?? .null
     o["domain"] = args.context.domain.map(domain) ?? .null
     return .object(o)
   }
 
-  /// A geometry as `{"type": "euclidean" | "sphere" | "torus" | "other", "dimension": n, "name": …}`,
+  /// A geometry as `{"type": "euclidean" | "sphere" | "torus" | "lifted" | "other", "dimension": n, "base": …}`,
   /// with `dimension` the coordinates per particle (n + 1 on S^n).
   static func domain(_ g: any Geometry) -> ConfigValue {
-    let type: String
     switch g {
-    case is Euclidean: type = "euclidean"
-    case is Sphere: type = "sphere"
-    case is Torus: type = "torus"
-    default: type = "other"
+    case is Euclidean: return ["type": "euclidean", "dimension": .integer(g.dimension)]
+    case is Sphere: return ["type": "sphere", "dimension": .integer(g.dimension)]
+    case is Torus: return ["type": "torus", "dimension": .integer(g.dimension)]
+    case let l as LiftedDomain:
+      let base = domain(l.base)
+      return nativeDomain(base) == nil ? ["type": "other", "dimension": .integer(g.dimension)] : ["type": "lifted", "base": base]
+    default: return ["type": "other", "dimension": .integer(g.dimension)]
     }
-    return ["type": .string(type), "dimension": .integer(g.dimension), "name": .string(g.name)]
   }
 
-  /// Reads a build context on the plugin side. Nested parts cannot be built across the boundary, so
-  /// `builder` refuses them; a domain other than ℝ^d, S^n, T^d is not passed (the part sees none).
-  public static func decodeContext(_ text: String) throws -> (path: String, context: BuildContext) {
+  /// The native geometry a domain description names, or nil for "other".
+  static func nativeDomain(_ v: ConfigValue?) -> (any Geometry)? {
+    guard case .object(let d)? = v, case .string(let type)? = d["type"] else { return nil }
+    if type == "lifted" { return nativeDomain(d["base"]).map { LiftedDomain(base: $0) } }
+    guard case .integer(let n)? = d["dimension"], n >= 1 else { return nil }
+    switch type {
+    case "euclidean": return Euclidean(dimension: n)
+    case "sphere" where n >= 2: return Sphere(intrinsicDimension: n - 1)
+    case "torus": return Torus(dimension: n)
+    default: return nil
+    }
+  }
+
+  /// The three objects that go with a build context: the domain (only when it has no name), the reference
+  /// measure and the builder of nested parts. Each is retained for the receiver, who adopts it.
+  static func contextObjects(of context: BuildContext) -> [BridgeObject?] {
+    [context.domain.flatMap { nativeDomain(domain($0)) == nil ? BridgeExport.geometry($0) : nil },
+     context.reference.map(BridgeExport.reference),
+     BridgeExport.builder(context)]
+  }
+
+  /// Reads a build context on the other side: the JSON and the objects `contextObjects` made (adopted).
+  public static func decodeContext(_ text: String, objects: [BridgeObject?]) throws -> (path: String, context: BuildContext) {
     let o: ConfigObject
     do { o = try object(try JSONParser.parse(text), "the build context") } catch let e as PluginFailure { throw e } catch {
       throw PluginFailure("the build context is not valid JSON (\(error))")
@@ -162,33 +187,21 @@ public enum PluginJSON {
     let path = try string(o, "path", in: "the build context")
     let file: String? = { if case .string(let s)? = o["file"] { return s } else { return nil } }()
     let base = (try? string(o, "base_directory", in: "")) ?? "."
-    guard case .integer(let k)? = o["random_key"], let random = RandomStream(pluginKey: UInt64(bitPattern: Int64(k))) else {
-      throw PluginFailure("the build context has no usable \"random_key\"")
-    }
-    var domain: (any Geometry)?
-    if case .object(let d)? = o["domain"], case .string(let type)? = d["type"], case .integer(let n)? = d["dimension"], n >= 1 {
-      switch type {
-      case "euclidean": domain = Euclidean(dimension: n)
-      case "sphere" where n >= 2: domain = Sphere(intrinsicDimension: n - 1)
-      case "torus": domain = Torus(dimension: n)
-      default: domain = nil
-      }
-    }
-    return (path, BuildContext(file: file, baseDirectory: base, random: random, domain: domain, builder: NoNestedParts()))
-  }
-
-  /// The builder a plugin part sees: ABI 1 carries no nested parts.
-  struct NoNestedParts: PartBuilder {
-    func build(_ value: ConfigValue, kind: PartKind, path: String, context: BuildContext) throws -> Any {
-      throw ConfigError(file: context.file, path: path, "plugin parts cannot build nested parts (plugin ABI \(PluginABI.version))",
-                        fix: "take the values as plain parameters")
-    }
+    guard case .integer(let k)? = o["random_key"] else { throw PluginFailure("the build context has no \"random_key\"") }
+    var domain = nativeDomain(o["domain"])
+    if domain == nil, objects.count > 0, let g = objects[0] { domain = try BridgeImport.product(g, kind: .domain) as? any Geometry }
+    guard objects.count > 2, let builder = objects[2] else { throw PluginFailure("the build context has no builder") }
+    var context = BuildContext(file: file, baseDirectory: base, random: RandomStream(key: UInt64(bitPattern: Int64(k))), domain: domain,
+                               builder: BridgedBuilder(BridgeReference(adopting: builder)))
+    if objects.count > 1, let r = objects[1] { context.reference = try BridgeImport.product(r, kind: .reference) as? ReferenceMeasure }
+    if case .integer(let steps)? = o["total_steps"] { context.totalSteps = steps }
+    return (path, context)
   }
 
   // MARK: Errors
 
   /// An error as JSON: `{"kind": "config", "file", "path", "message", "fix"}`,
-  /// `{"kind": "run", "run_kind", "message", "step"}` or `{"kind": "error", "message"}`.
+  /// `{"kind": "run", "run_kind", "message", "step"}` or `{"kind": "error", "message", "origin"}`.
   public static func error(_ e: Error) -> ConfigValue {
     switch e {
     case let c as ConfigError:
@@ -198,8 +211,10 @@ public enum PluginJSON {
       let kind: String
       switch r.kind { case .diverged: kind = "diverged"; case .numerical: kind = "numerical"; case .io: kind = "io"; case .interrupted: kind = "interrupted"; case .reused: kind = "reused" }
       return ["kind": "run", "run_kind": .string(kind), "message": .string(r.message), "step": r.step.map(ConfigValue.integer) ?? .null]
+    case let f as PluginFailure:
+      return ["kind": "error", "message": .string(f.message), "origin": (f.origin ?? PluginFailure.origin).map(ConfigValue.string) ?? .null]
     default:
-      return ["kind": "error", "message": .string("\(e)")]
+      return ["kind": "error", "message": .string("\(e)"), "origin": PluginFailure.origin.map(ConfigValue.string) ?? .null]
     }
   }
 
@@ -219,7 +234,7 @@ public enum PluginJSON {
       if case .integer(let s)? = o["step"] { step = s }
       return RunError(kind, message, step: step)
     default:
-      return PluginFailure(message)
+      return PluginFailure(message, origin: str("origin"))
     }
   }
 
@@ -233,31 +248,5 @@ public enum PluginJSON {
   static func string(_ o: ConfigObject, _ key: String, in what: String) throws -> String {
     guard case .string(let s)? = o[key] else { throw PluginFailure("\(what) has no string \"\(key)\"") }
     return s
-  }
-}
-
-extension RandomStream {
-  /// The stream whose `key` is `pluginKey`: how a plugin rebuilds the host's stream from the build
-  /// context, so that a plugin part draws exactly the numbers a built-in one would. Inverts
-  /// `init(seed:)` (a bijection of 64-bit words); nil if that ever stops holding.
-  public init?(pluginKey key: UInt64) {
-    func unxorshift(_ y: UInt64, _ s: UInt64) -> UInt64 {
-      var x = y
-      for _ in 0..<(64 / s + 1) { x = y ^ (x >> s) }
-      return x
-    }
-    func inverse(_ a: UInt64) -> UInt64 {  // a odd: Newton's iteration for a⁻¹ mod 2⁶⁴
-      var x = a
-      for _ in 0..<6 { x = x &* (2 &- a &* x) }
-      return x
-    }
-    // mix64(z): z += γ; z = (z ^ z>>30)·M1; z = (z ^ z>>27)·M2; z ^= z>>31.
-    var z = unxorshift(key, 31)
-    z = unxorshift(z &* inverse(0x94D0_49BB_1331_11EB), 27)
-    z = unxorshift(z &* inverse(0xBF58_476D_1CE4_E5B9), 30)
-    z = z &- 0x9E37_79B9_7F4A_7C15
-    let stream = RandomStream(seed: z ^ 0x6D66_6C64_6D66_6C64)
-    guard stream.key == key else { return nil }
-    self = stream
   }
 }

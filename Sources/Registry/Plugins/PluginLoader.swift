@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 import SolverAPI
 #if canImport(Glibc)
 import Glibc
@@ -6,7 +7,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Host side of the plugin ABI (PluginABI in SolverAPI): dlopen, version check, registration.
+/// Host side of the plugin ABI (`PluginABI`): dlopen, version check, registration.
 ///
 /// A library is opened with RTLD_NOW | RTLD_LOCAL, so its symbols (its own copy of SolverAPI, of
 /// the Swift parts) stay private to it. It is never closed: the Swift runtime keeps pointers into
@@ -48,7 +49,16 @@ public enum PluginLoader {
                  fix: "export it with @_cdecl(\"\(PluginABI.registerSymbol)\") (docs/plugins.md)")
     }
     let register = unsafeBitCast(registerSymbol, to: PluginABI.RegisterFunction.self)
+    do { return try self.register(using: register, library: path, owner: owner) } catch let r as Refusal {
+      throw fail(r.message, fix: r.fix)
+    }
+  }
 
+  /// Calls a plugin's `mfld_plugin_register` with a host table and returns the parts it declared (what
+  /// `load` does once the library is open; tests call it with a register function of their own).
+  /// Throws a `Refusal` when a declaration is refused or the function fails.
+  static func register(using register: PluginABI.RegisterFunction, library path: String,
+                       owner: @escaping (PartKind, String) -> String?) throws -> [Component] {
     let session = RegistrationSession(owner: owner, library: path)
     let host = PluginTable.allocate(PluginABI.HostSlot.allCases.count)
     defer { host.base.deallocate() }
@@ -56,9 +66,13 @@ public enum PluginLoader {
     host.setPointer(PluginABI.HostSlot.context.rawValue, UnsafeRawPointer(Unmanaged.passUnretained(session).toOpaque()))
     host.setFunction(PluginABI.HostSlot.registerComponent.rawValue, registerComponent)
     host.setFunction(PluginABI.HostSlot.reportError.rawValue, reportError)
+    host.setPointer(PluginABI.HostSlot.parallelFor.rawValue, Parallel.poolEntry)
+    let name = strdup(path)  // the plugin copies it during registration
+    defer { free(name) }
+    host.setPointer(PluginABI.HostSlot.libraryName.rawValue, UnsafeRawPointer(name))
     let status = withExtendedLifetime(session) { register(host.raw) }
-    if let error = session.error { throw fail(error.message, fix: error.fix) }
-    guard status == PluginABI.ok else { throw fail("its \(PluginABI.registerSymbol) failed with status \(status)") }
+    if let error = session.error { throw Refusal(message: error.message, fix: error.fix) }
+    guard status == PluginABI.ok else { throw Refusal(message: "its \(PluginABI.registerSymbol) failed with status \(status)", fix: nil) }
     return session.pending
   }
 
@@ -77,10 +91,6 @@ public enum PluginLoader {
     func add(_ text: String, ops table: UnsafeRawPointer?, id: Int64) throws {
       let d: PluginJSON.Declaration
       do { d = try PluginJSON.decodeDeclaration(text) } catch { throw Refusal(message: "\(error)", fix: "fix the plugin's declaration") }
-      guard PluginABI.supportedKinds.contains(d.kind) else {
-        throw Refusal(message: "it registers '\(d.name)', a \(d.kind.rawValue); plugins can register "
-                        + PluginABI.supportedKinds.map(\.rawValue).joined(separator: ", "), fix: nil)
-      }
       let holder = pending.contains { $0.kind == d.kind && $0.name == d.name } ? "" : owner(d.kind, d.name)
       if let holder {
         let by = holder.isEmpty ? "" : " by \(holder)"
@@ -89,7 +99,7 @@ public enum PluginLoader {
                       fix: "rename the plugin's part, or load the plugin only once")
       }
       guard let table else { throw Refusal(message: "'\(d.name)' was registered without an ops table", fix: nil) }
-      let ops = try PluginOps(table: table, kind: d.kind, library: library)
+      let ops = try PluginOps(table: table, library: library)
       pending.append(PluginComponent.make(d, ops: ops, id: id))
     }
   }

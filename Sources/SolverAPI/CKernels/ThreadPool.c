@@ -79,7 +79,16 @@ static void *pool_worker(void *argument) {
   return NULL;
 }
 
+static _Atomic(mfld_parallel_for_function) forwarded = NULL;
+
+void mfld_set_parallel_for(mfld_parallel_for_function function) { atomic_store(&forwarded, function); }
+
 void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *context) {
+  mfld_parallel_for_function forward = atomic_load(&forwarded);
+  if (forward && forward != mfld_parallel_for) {
+    forward(threads, count, task, context);
+    return;
+  }
   if (threads <= 1 || count <= 1 || pthread_mutex_trylock(&pool.job) != 0) {
     for (ptrdiff_t i = 0; i < count; i++) task(context, i);
     return;

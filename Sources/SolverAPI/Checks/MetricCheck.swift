@@ -9,7 +9,8 @@ import LinearAlgebra
 ///    E|Δ|² = 2 · 2ητ · n per particle (n the position's intrinsic dimension; a reference potential's drift,
 ///    being the same in both moves, cancels). With N particles the estimate's relative sd is sqrt(2/(Nn));
 ///    the tolerance is 4 of those plus 1% for the O(ητ) curvature of the sphere. A metric without
-///    transport (pure birth and death) has no noise and is not held to it.
+///    transport (pure birth and death) has no noise and is not held to it. A metric with a mobility p
+///    (`Metric.mobility`) is held to 2ητ p_k in each coordinate k, with the tolerance of N samples.
 public struct MetricCheck {
   public var particles = 2000
   public var stepSize = 1e-4
@@ -56,6 +57,28 @@ public struct MetricCheck {
       return c
     }
     let a = flatMove("noise 1"), b = flatMove("noise 2")
+    if let p = metric.mobility, p.count == d, offset == 0, !(base is Sphere) {
+      // A preconditioned metric: 2ητ p_k per coordinate, each estimated from N differences.
+      var sums = [Double](repeating: 0, count: d)
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: d) { z in
+        a.coordinates.withUnsafeBufferPointer { ap in
+          b.coordinates.withUnsafeBufferPointer { bp in
+            for i in 0..<N {
+              base.difference(ap.baseAddress! + i * d, bp.baseAddress! + i * d, into: z.baseAddress!)
+              for k in 0..<d { sums[k] += z[k] * z[k] }
+            }
+          }
+        }
+      }
+      var error = 0.0
+      for k in 0..<d {
+        let variance = sums[k] / Double(2 * N), expected = 2 * stepSize * temperature * p[k]
+        error = max(error, abs(variance / expected - 1))
+      }
+      laws.append(LawResult(law: "noise variance of coordinate k = 2ητ p_k (flat test)", error: error,
+                            tolerance: 4 * (2 / Double(N)).squareRoot() + 0.01))
+      return laws
+    }
     var sum = 0.0
     withUnsafeTemporaryAllocation(of: Double.self, capacity: base.dimension) { z in
       a.coordinates.withUnsafeBufferPointer { ap in

@@ -29,9 +29,25 @@ public protocol Geometry: Sendable {
   /// z ← a − b in ambient coordinates (the periodic difference on the torus): the argument of a
   /// translation-invariant kernel W(a − b), with ∇_a W(a − b) = ∇W(z).
   func difference(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into z: UnsafeMutablePointer<Double>)
+  /// For `count` points (the rows of x and v): v_i ← P_{x_i} v_i, then x_i ← Retr_{x_i}(v_i) — the same
+  /// numbers as the per-point pair, which is what the default does.
+  func projectAndRetract(_ x: UnsafeMutablePointer<Double>, along v: UnsafeMutablePointer<Double>, count: Int)
+  /// True when callers should move whole clouds with `projectAndRetract` — a domain across the plugin
+  /// boundary, whose per-point calls would cross it once per particle. False (the default) otherwise.
+  var prefersBatches: Bool { get }
 }
 
 extension Geometry {
+  public var prefersBatches: Bool { false }
+
+  public func projectAndRetract(_ x: UnsafeMutablePointer<Double>, along v: UnsafeMutablePointer<Double>, count: Int) {
+    let d = dimension
+    for i in 0..<count {
+      projectToTangent(v + i * d, at: x + i * d)
+      retract(x + i * d, along: v + i * d)
+    }
+  }
+
   public func difference(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into z: UnsafeMutablePointer<Double>) {
     for k in 0..<dimension { z[k] = a[k] - b[k] }
   }

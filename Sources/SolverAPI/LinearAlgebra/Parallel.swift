@@ -105,3 +105,18 @@ struct ChunkJob {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+extension Parallel {
+  /// The C entry of this library's thread pool (`mfld_parallel_for`), as an address: what a host hands a
+  /// plugin so that the plugin's loops run on the host's workers.
+  public static var poolEntry: UnsafeRawPointer {
+    let entry: mfld_parallel_for_function = mfld_parallel_for
+    return unsafeBitCast(entry, to: UnsafeRawPointer.self)
+  }
+
+  /// Runs this library's parallel loops on the pool at `entry` (another library's `poolEntry`), or on its
+  /// own when nil. A plugin calls it once at registration: one pool per process.
+  public static func forward(to entry: UnsafeRawPointer?) {
+    mfld_set_parallel_for(entry.map { unsafeBitCast($0, to: mfld_parallel_for_function.self) })
+  }
+}

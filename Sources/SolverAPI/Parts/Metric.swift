@@ -21,6 +21,10 @@ public protocol Metric: AnyObject {
   /// False for a metric without transport (pure birth and death): it can only reweight positions the
   /// particles already have, so integrators whose inner chains must sample a Gibbs law refuse it.
   var transportsParticles: Bool { get }
+  /// The diagonal p_1, …, p_d of a constant mobility (the inverse metric tensor) on a flat domain, for a
+  /// preconditioned move X_k ← X_k − η p_k ∂_k V + sqrt(2ητ p_k) ξ_k; nil for the identity (every metric
+  /// here). The Gibbs law stays stationary; `mfld check` holds the noise to 2ητ p_k per coordinate.
+  var mobility: [Double]? { get }
 
   /// One noisy step for every particle, in place. `gradient` holds ∇V_{μ_m}(X^i) (ambient; the
   /// metric may overwrite it), `values` V_{μ_m}(X^i) when `needsFirstVariationValues` (else nil).
@@ -34,6 +38,7 @@ extension Metric {
   public var liftedMass: LiftedMass { .weight }
   public var needsFirstVariationValues: Bool { false }
   public var transportsParticles: Bool { true }
+  public var mobility: [Double]? { nil }
 
   /// A move of a metric that reads gradients only.
   public func move(_ cloud: inout ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>,

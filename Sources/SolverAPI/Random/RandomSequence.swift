@@ -37,3 +37,22 @@ public struct RandomSequence: RandomNumberGenerator, Sendable {
   /// Uniform integer in 0..<n.
   public mutating func index(below n: Int) -> Int { Int.random(in: 0..<n, using: &self) }
 }
+
+extension RandomSequence {
+  /// The whole state in five words — the stream's key, the position, the spare word, the spare normal's
+  /// bits, and which spares are present — so that a sequence can cross the plugin boundary and come back
+  /// exactly where it was.
+  public var words: [UInt64] {
+    [UInt64(philox.key.0) | UInt64(philox.key.1) << 32, position, spare ?? 0, spareNormal?.bitPattern ?? 0,
+     (spare == nil ? 0 : 1) | (spareNormal == nil ? 0 : 2)]
+  }
+
+  /// The sequence whose state `words` gave.
+  public init(words w: [UInt64]) {
+    precondition(w.count == 5, "a random sequence's state is five words")
+    self.init(philox: Philox(key: w[0]))
+    position = w[1]
+    spare = w[4] & 1 != 0 ? w[2] : nil
+    spareNormal = w[4] & 2 != 0 ? Double(bitPattern: w[3]) : nil
+  }
+}

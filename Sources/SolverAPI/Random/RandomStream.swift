@@ -13,7 +13,8 @@ public struct RandomStream: Sendable, Hashable {
   public let key: UInt64
 
   public init(seed: UInt64) { self.init(key: mix64(seed ^ 0x6D66_6C64_6D66_6C64)) }
-  private init(key: UInt64) { self.key = key; self.philox = Philox(key: key) }
+  /// The stream with this key (`key` of another stream: how a checkpoint or a plugin rebuilds it).
+  public init(key: UInt64) { self.key = key; self.philox = Philox(key: key) }
 
   /// An independent child stream named `label`.
   public func split(_ label: String) -> RandomStream {

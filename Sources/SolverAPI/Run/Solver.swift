@@ -4,8 +4,9 @@ import Foundation
 /// The run loop: evaluate, record with a stride, move, check — until the last step.
 public enum Solver {
   /// Runs `plan`, streaming trace rows to `sink`. A step that leaves a non-finite coordinate (or
-  /// objective) ends the run there with a `.diverged` failure in the outcome; the trace so far is
-  /// kept. `progress` is called about every `progressInterval` seconds.
+  /// objective) ends the run there with a `.diverged` failure in the outcome, a part that throws during a
+  /// step with its error (a `.numerical` failure unless it threw a `RunError`); the trace so far is
+  /// kept. Errors of the sink (I/O) are thrown. `progress` is called about every `progressInterval` seconds.
   /// `checkpoint` is called with the state every `checkpointEvery` steps (after the step, once its trace
   /// row is out) and when the run is stopped by `shouldStop`.
   ///
@@ -44,12 +45,18 @@ public enum Solver {
       }
       let t = plan.state.step
       let recording = t % plan.recordEvery == 0
-      let before = (time: plan.state.time, extra: recording ? try observables(plan.state) : [])
       let tau = plan.integrator.temperature.value(at: t)
       let eta = plan.integrator.stepSize.value(at: t)
-      let exact = recording && !plan.integrator.reportsExactObjective
-        ? try plan.problem.objective.evaluate(plan.state.cloud, gradient: nil, parallel: plan.parallel) : nil
-      let f = try plan.integrator.step(&plan.state, problem: plan.problem, noise: plan.noise, parallel: plan.parallel)
+      let before: (time: Double, extra: [Double]), exact: Double?, f: Double
+      do {
+        before = (plan.state.time, recording ? try observables(plan.state) : [])
+        exact = recording && !plan.integrator.reportsExactObjective
+          ? try plan.problem.objective.evaluate(plan.state.cloud, gradient: nil, parallel: plan.parallel) : nil
+        f = try plan.integrator.step(&plan.state, problem: plan.problem, noise: plan.noise, parallel: plan.parallel)
+      } catch {
+        return RunOutcome(state: plan.state, stepsTaken: t - firstStep, finalObjective: lastObjective, finalRow: [],
+                          wallSeconds: seconds(), failure: partFailure(error, step: t))
+      }
       lastObjective = exact ?? f
       if recording {
         try sink.record([Double(t), before.time, tau, eta, exact ?? f] + before.extra, wallSeconds: seconds())
@@ -69,20 +76,40 @@ public enum Solver {
     }
     // The final state is always recorded.
     let t = plan.state.step
-    let f = try plan.problem.objective.evaluate(plan.state.cloud, gradient: nil, parallel: plan.parallel)
-    let row = [Double(t), plan.state.time, plan.integrator.temperature.value(at: t),
-               plan.integrator.stepSize.value(at: t), f] + (try observables(plan.state))
+    let f: Double, row: [Double]
+    do {
+      f = try plan.problem.objective.evaluate(plan.state.cloud, gradient: nil, parallel: plan.parallel)
+      row = [Double(t), plan.state.time, plan.integrator.temperature.value(at: t),
+             plan.integrator.stepSize.value(at: t), f] + (try observables(plan.state))
+    } catch {
+      return RunOutcome(state: plan.state, stepsTaken: t - firstStep, finalObjective: lastObjective, finalRow: [],
+                        wallSeconds: seconds(), failure: partFailure(error, step: t))
+    }
     try sink.record(row, wallSeconds: seconds())
     progress?(RunProgress(step: t, lastStep: plan.lastStep, objective: f, elapsed: seconds()))
     return RunOutcome(state: plan.state, stepsTaken: t - firstStep, finalObjective: f, finalRow: row,
                       wallSeconds: seconds(), failure: nil)
   }
 
+  /// What an error thrown by a part during step `step` (a failed inner solve, a plugin's exception) ends
+  /// the run with: a failure in the outcome, so that the trace so far, the summary and the particles are
+  /// still written. A run error keeps its kind; anything else is a numerical failure naming the part's error.
+  private static func partFailure(_ error: Error, step: Int) -> RunError {
+    if var r = error as? RunError {
+      r.step = r.step ?? step
+      return r
+    }
+    return RunError(.numerical, "failed at step \(step): \(error)", step: step)
+  }
+
   private static func divergence(_ state: SolverState, objective: Double, step: Int, stepSize: Double) -> RunError? {
     // The hint is built only on failure: this runs every step, which must not allocate.
     var hint: String { "try a smaller step size (integrator.step, now \(CSVFormat.number(stepSize)))" }
     if !objective.isFinite {
-      return RunError(.diverged, "diverged at step \(step): the objective became \(objective); \(hint)", step: step)
+      // F is evaluated before the move, at particles the previous step found finite: a part returned a non-finite
+      // value there, or the particles have run so far out that F overflows.
+      return RunError(.diverged, "diverged at step \(step): the objective became \(objective.isNaN ? "nan" : "\(objective)") at finite particles — a part returned a "
+                        + "non-finite value (`mfld check` tests each part), or the particles ran far out: \(hint)", step: step)
     }
     if let (i, k) = state.cloud.firstNonFinite() {
       let v = state.cloud[i, k]

@@ -55,8 +55,8 @@ extension Benchmark {
     /// The bilevel objective's factorization count when the statistics were last reset.
     private var factorizationsAtReset = 0
 
-    init(_ config: ConfigValue, overrides: [String] = []) throws {
-      plan = try Experiment.compose(config, overrides: overrides).plan
+    init(_ config: ConfigValue, overrides: [String] = [], plugins: [String] = []) throws {
+      plan = try Experiment.compose(config, overrides: overrides, plugins: plugins).plan
     }
 
     var bilevel: BilevelObjective? { plan.problem.objective as? BilevelObjective }

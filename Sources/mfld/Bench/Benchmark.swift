@@ -10,6 +10,7 @@ import MFLD
 ///     peers         the same steps in NumPy: agreement to 1e-9 and the speed ratio  (Benchmark+Peers.swift)
 ///     kernels       GFLOP/s of the dominant dense kernels, and NumPy's              (Benchmark+Kernels.swift)
 ///     memory        peak RSS of a child `mfld run` for two run lengths              (Benchmark+Memory.swift)
+///     plugins       plugin copies of built-in parts against the built-ins            (Benchmark+Plugins.swift)
 public enum Benchmark {
   public struct Row: Sendable {
     public var suite: String
@@ -40,14 +41,17 @@ public enum Benchmark {
     public var peersDirectory: String
     /// The `mfld` binary the memory suite runs as a child (default: this process's own executable).
     public var executable: String?
+    /// The plugin library the plugins suite loads (default: the example plugin's release build).
+    public var pluginLibrary: String?
     /// Called with a short description of what is being measured next.
     public var progress: (String) -> Void
 
-    public init(quick: Bool = false, peersDirectory: String = "bench/peers", executable: String? = nil,
+    public init(quick: Bool = false, peersDirectory: String = "bench/peers", executable: String? = nil, pluginLibrary: String? = nil,
                 progress: @escaping (String) -> Void = { _ in }) {
       self.quick = quick
       self.peersDirectory = peersDirectory
       self.executable = executable
+      self.pluginLibrary = pluginLibrary
       self.progress = progress
     }
 

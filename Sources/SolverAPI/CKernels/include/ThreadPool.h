@@ -23,6 +23,12 @@ typedef void (*mfld_task)(void *context, ptrdiff_t index);
 /// runs its indices serially on the calling thread.
 void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *context);
 
+/// A `mfld_parallel_for` to forward to, or NULL (the default) to run this library's own pool. A plugin,
+/// which links its own copy of these kernels, forwards to the host's pool (given at registration), so a
+/// process has one pool however many plugins it loads.
+typedef void (*mfld_parallel_for_function)(int threads, ptrdiff_t count, mfld_task task, void *context);
+void mfld_set_parallel_for(mfld_parallel_for_function function);
+
 #ifdef __cplusplus
 }
 #endif
