@@ -198,6 +198,23 @@ public enum PluginJSON {
     return (path, context)
   }
 
+  // MARK: Checkpoint states
+
+  /// A part's checkpoint state as JSON text, `{"name": [numbers…]}` with the names sorted.
+  static func state(_ state: [String: [Double]]) -> String {
+    var o: ConfigObject = [:]
+    for (k, v) in state.sorted(by: { $0.key < $1.key }) { o[k] = .array(v.map(ConfigValue.real)) }
+    return ConfigValue.object(o).jsonText(pretty: false)
+  }
+
+  /// The state `state(_:)` wrote (empty for no text).
+  static func decodeState(_ text: String?) throws -> [String: [Double]] {
+    guard let text, case .object(let o) = try JSONParser.parse(text) else { return [:] }
+    var state: [String: [Double]] = [:]
+    for (k, v) in o { if case .array(let a) = v { state[k] = a.map { $0.doubleValue ?? .nan } } }
+    return state
+  }
+
   // MARK: Errors
 
   /// An error as JSON: `{"kind": "config", "file", "path", "message", "fix"}`,

@@ -58,18 +58,9 @@ public enum BridgeExport {
       switch method {
       case .describe: frame.setOwnedText(BridgeFrame.textSlot, ConfigValue.object(try describe()).jsonText(pretty: false))
       case .checkpoint:
-        var o: ConfigObject = [:]
-        for (k, v) in ((value as? any Checkpointable)?.checkpointState() ?? [:]).sorted(by: { $0.key < $1.key }) {
-          o[k] = .array(v.map(ConfigValue.real))
-        }
-        frame.setOwnedText(BridgeFrame.textSlot, ConfigValue.object(o).jsonText(pretty: false))
+        frame.setOwnedText(BridgeFrame.textSlot, PluginJSON.state((value as? any Checkpointable)?.checkpointState() ?? [:]))
       case .restore:
-        guard let c = value as? any Checkpointable else { return }
-        var state: [String: [Double]] = [:]
-        if let text = frame.text(0), case .object(let o) = try JSONParser.parse(text) {
-          for (k, v) in o { if case .array(let a) = v { state[k] = a.map { $0.doubleValue ?? .nan } } }
-        }
-        try c.restoreCheckpoint(state)
+        try (value as? any Checkpointable)?.restoreCheckpoint(try PluginJSON.decodeState(frame.text(0)))
       default: try dispatch(method, frame)
       }
     }

@@ -27,7 +27,7 @@ public enum BridgeImport {
     case .objective:
       if actual == "signed" { return try BridgedSignedObjective(bridge, d) as any SignedObjective }
       try expect("objective")
-      return BridgedObjective.make(bridge, d)
+      return try BridgedObjective.make(bridge, d)
     case .reduction: try expect("reduction"); return BridgedReduction(bridge) as any Reduction
     case .integrator: try expect("integrator"); return try BridgedIntegrator(bridge, d) as any Integrator
     case .metric: try expect("metric"); return try BridgedMetric(bridge, d) as any Metric

@@ -23,13 +23,9 @@ class BridgedObjective: Objective, Checkpointable, BridgedPart {
   }
 
   /// The proxy for the capabilities the description lists (data for minibatches, a signed measure).
-  static func make(_ bridge: BridgeReference, _ d: ConfigObject) -> any Objective {
-    do {
-      if case .bool(true)? = d["minibatch"] { return try BridgedDataObjective(bridge, d) }
-      return try BridgedObjective(bridge, d)
-    } catch {
-      return BrokenObjective(message: "\(error)")
-    }
+  static func make(_ bridge: BridgeReference, _ d: ConfigObject) throws -> any Objective {
+    if case .bool(true)? = d["minibatch"] { return try BridgedDataObjective(bridge, d) }
+    return try BridgedObjective(bridge, d)
   }
 
   func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
@@ -105,32 +101,13 @@ final class BridgedDataObjective: BridgedObjective, MinibatchObjective, SignedMe
   }
 }
 
-/// What a proxy whose description could not be read stands for: every call fails with the reason.
-final class BrokenObjective: Objective {
-  let message: String
-  init(message: String) { self.message = message }
-  var dimension: Int { 0 }
-  func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
-                parallel: Parallel) throws -> Double { throw PluginFailure(message) }
-  func firstVariation(of cloud: ParticleCloud, at points: ParticleCloud, values: UnsafeMutableBufferPointer<Double>,
-                      gradients: UnsafeMutableBufferPointer<Double>?, parallel: Parallel) throws { throw PluginFailure(message) }
-}
-
 extension BridgeImport {
   static func checkpoint(_ object: BridgeObject) -> [String: [Double]] {
-    (try? object.invoke(.checkpoint) { f -> [String: [Double]] in
-      guard let text = f.text(BridgeFrame.textSlot), case .object(let o) = try JSONParser.parse(text) else { return [:] }
-      var state: [String: [Double]] = [:]
-      for (k, v) in o { if case .array(let a) = v { state[k] = a.map { $0.doubleValue ?? .nan } } }
-      return state
-    }) ?? [:]
+    (try? object.invoke(.checkpoint) { try PluginJSON.decodeState($0.text(BridgeFrame.textSlot)) }) ?? [:]
   }
 
   static func restore(_ object: BridgeObject, _ state: [String: [Double]]) throws {
-    var o: ConfigObject = [:]
-    for (k, v) in state.sorted(by: { $0.key < $1.key }) { o[k] = .array(v.map(ConfigValue.real)) }
-    let text = ConfigValue.object(o).jsonText(pretty: false)
-    try text.withCString { c in try object.invoke(.restore, set: { $0.setPointer(0, c) }, get: { _ in () }) }
+    try PluginJSON.state(state).withCString { c in try object.invoke(.restore, set: { $0.setPointer(0, c) }, get: { _ in () }) }
   }
 }
 
