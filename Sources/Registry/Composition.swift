@@ -29,6 +29,8 @@ public struct Composition {
   /// The domain the problem is posed on: Ω for objectives over probability measures, W for signed ones
   /// (lifted particles live on ℝ × W, `plan.problem.metric.geometry`).
   public let domain: any Geometry
+  /// For an objective that predicts (a trained network): what `mfld predict` needs besides ν (model.json).
+  public let predictionModel: ConfigValue?
 
   /// Reads, overrides, resolves and composes a config file. `plugins` (from `--plugin`) and the
   /// config's own `"plugins"` are loaded into `registry` first.
@@ -52,7 +54,8 @@ public struct Composition {
     try MemoryEstimate.precheck(resolved, file: file)
     var composer = Composer(resolved: resolved, file: file, baseDirectory: baseDirectory, registry: registry)
     let (plan, domain) = try composer.plan()
-    return Composition(file: file, name: name, baseDirectory: baseDirectory, config: .object(resolved), plan: plan, domain: domain)
+    return Composition(file: file, name: name, baseDirectory: baseDirectory, config: .object(resolved), plan: plan, domain: domain,
+                       predictionModel: composer.predictionModel)
   }
 }
 
@@ -63,6 +66,8 @@ private struct Composer {
   let file: String?
   let root: RandomStream
   var context: BuildContext
+  /// Set by `plan()` when the objective predicts.
+  var predictionModel: ConfigValue?
 
   init(resolved: ConfigObject, file: String?, baseDirectory: String, registry: Registry) {
     self.resolved = resolved
@@ -88,6 +93,7 @@ private struct Composer {
   mutating func plan() throws -> (RunPlan, any Geometry) {
     if resolved["domain"] != .null { context.domain = try top.part("domain", as: (any Geometry).self) }
     let built = try top.part("objective", as: Any.self)
+    predictionModel = (built as? any PredictionModel)?.predictionModel
     let problem: Problem, domain: any Geometry, reduction: (any Reduction)?
     if let signed = built as? any SignedObjective {
       (problem, reduction) = try signedProblem(signed)
@@ -107,9 +113,11 @@ private struct Composer {
     let cloud = try initialCloud(on: domain, reduction: reduction)
     let record = top.group("record")
     let threads = top.integer("threads")
-    let plan = RunPlan(problem: problem, integrator: integrator, state: SolverState(cloud: cloud), lastStep: top.integer("steps"),
+    var plan = RunPlan(problem: problem, integrator: integrator, state: SolverState(cloud: cloud), lastStep: top.integer("steps"),
                        recordEvery: record.integer("every"), observers: try record.parts("observers", as: (any Observer).self),
                        noise: root.split("noise"), parallel: threads == 0 ? .automatic : Parallel(threads: threads))
+    let snapshots = record.integer("particles_every")
+    plan.snapshotEvery = snapshots > 0 ? snapshots : nil
     return (plan, domain)
   }
 

@@ -24,6 +24,8 @@ public enum ConfigSchema {
     .group("record", [
       .integer("every", default: 10, in: 1...Int.max, "record a trace row every this many steps (and always the last)"),
       .parts("observers", .observer, default: [], "extra quantities to record, e.g. [\"variance\"]"),
+      .integer("particles_every", default: 0, in: 0...Int.max,
+               "write the particles every this many steps to particles/step-N.csv, for `mfld plot --particles` (0: only the final particles.csv)"),
     ], "what the trace records"),
     .string("output", default: "runs/{name}", "run folder; {name} is the config file's name without .json"),
   ]

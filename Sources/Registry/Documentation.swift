@@ -75,7 +75,7 @@ public enum Documentation {
     case .integer(let r): return .integer(max(r.lowerBound, 1))
     case .boolean: return .bool(true)
     case .string, .path: return .string("…")
-    case .paths: return .array([])
+    case .paths, .strings: return .array([])
     case .choice(let c): return .string(c.first ?? "")
     case .reals: return .array([.real(0), .real(0)])
     case .matrix: return .array([.array([.real(0), .real(0)])])

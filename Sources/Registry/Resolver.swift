@@ -79,6 +79,11 @@ public struct Resolver {
         throw fail(path, "expected an array of file paths, found \(brief(value))", fix: "write [\"path/to/file\", …]")
       }
       return .array(try items.enumerated().map { i, v in try resolve(v, .path, path: path + "[\(i)]") })
+    case .strings:
+      guard case .array(let items) = value else {
+        throw fail(path, "expected an array of strings, found \(brief(value))", fix: "write [\"a\", \"b\", …]")
+      }
+      return .array(try items.enumerated().map { i, v in try resolve(v, .string, path: path + "[\(i)]") })
     case .choice(let choices):
       guard case .string(let s) = value else {
         throw fail(path, "expected one of \(choices.joined(separator: ", ")), found \(brief(value))")

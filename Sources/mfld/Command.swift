@@ -10,7 +10,7 @@ protocol Command {
 }
 
 enum Commands {
-  static let all: [any Command.Type] = [RunCommand.self, ValidateCommand.self, CheckCommand.self, ListCommand.self, DescribeCommand.self, ResumeCommand.self, CompareCommand.self, PlotCommand.self, BenchCommand.self, NewPluginCommand.self]
+  static let all: [any Command.Type] = [RunCommand.self, ValidateCommand.self, CheckCommand.self, ListCommand.self, DescribeCommand.self, ResumeCommand.self, CompareCommand.self, PlotCommand.self, PredictCommand.self, BenchCommand.self, NewPluginCommand.self]
 
   static var overview: String {
     let width = all.map { $0.name.count }.max() ?? 0

@@ -5,7 +5,8 @@ enum RunCommand: Command {
   static let name = "run"
   static let summary = "run a config and write its results to a run folder"
   static let help = """
-  USAGE: mfld run CONFIG [--set key.path=value]... [--plugin PATH]... [--out DIR] [--threads N] [--checkpoint-every N] [--check] [--quiet]
+  USAGE: mfld run CONFIG [--set key.path=value]... [--plugin PATH]... [--out DIR] [--threads N] [--checkpoint-every N]
+                [--check] [--progress-every S] [--quiet]
 
   Runs the experiment in CONFIG (JSON; comments allowed) and writes to its run folder
   (the config's "output", default runs/<config name>):
@@ -25,12 +26,15 @@ enum RunCommand: Command {
                           (Ctrl-C or SIGTERM finishes the step, writes everything and a checkpoint,
                           and exits with 130 or 143)
     --check               run `mfld check`'s laws on every part first; refuse to run (exit 4) if one fails
+    --progress-every S    when stderr is not a terminal (a batch job's log): a plain progress line
+                          every S seconds (default 30); on a terminal the line rewrites itself
     --quiet               no progress line and no summary on stdout
     -h, --help            show this help
   """
 
   static func run(_ words: [String]) throws -> Int32 {
-    let a = try ParsedArguments(words, options: ["--set", "--out", "--threads", "--checkpoint-every", "--plugin"], flags: ["--quiet", "--check"])
+    let a = try ParsedArguments(words, options: ["--set", "--out", "--threads", "--checkpoint-every", "--plugin", "--progress-every"],
+                                flags: ["--quiet", "--check"])
     guard a.positionals.count == 1 else { throw UsageError("run takes one config file; see `mfld run --help`") }
     var overrides = a.options["--set"] ?? []
     if let t = a.last("--threads") { overrides.append("threads=\(t)") }
@@ -44,7 +48,14 @@ enum RunCommand: Command {
     }
     let experiment = try Experiment.load(file: a.positionals[0], overrides: overrides, plugins: a.options["--plugin"] ?? [])
     return try execute(experiment, out: a.last("--out") ?? experiment.outputPath, quiet: a.flags.contains("--quiet"),
-                       checkpointEvery: try checkpointEvery(a))
+                       checkpointEvery: try checkpointEvery(a), progressEvery: try progressEvery(a))
+  }
+
+  static func progressEvery(_ a: ParsedArguments) throws -> Double {
+    try a.last("--progress-every").map { s in
+      guard let x = Double(s), x.isFinite, x > 0 else { throw UsageError("--progress-every must be a number of seconds > 0, found '\(s)'") }
+      return x
+    } ?? 30
   }
 
   static func checkpointEvery(_ a: ParsedArguments) throws -> Int? {
@@ -55,13 +66,27 @@ enum RunCommand: Command {
   }
 
   /// Runs with a progress line, signal handling and the closing report; shared by `run` and `resume`.
-  static func execute(_ experiment: Experiment, out: String, quiet: Bool, checkpointEvery: Int?) throws -> Int32 {
-    let showProgress = !quiet && Terminal.stderrIsTerminal
-    Signals.install()
-    let result = try experiment.run(outputPath: out, progress: showProgress ? { p in
+  /// On a terminal the progress line rewrites itself; in a log (stderr not a terminal) a plain line
+  /// comes every `progressEvery` seconds, after a header line saying what runs.
+  static func execute(_ experiment: Experiment, out: String, quiet: Bool, checkpointEvery: Int?, progressEvery: Double = 30) throws -> Int32 {
+    let plan = experiment.plan
+    let terminal = Terminal.stderrIsTerminal
+    if !quiet {
+      print("\(plan.state.cloud.count) particles on \(experiment.domain.name), \(plan.lastStep - plan.state.step) steps"
+            + (plan.state.step > 0 ? " from step \(plan.state.step)" : "") + ", \(plan.parallel.threads) thread(s)")
+      Terminal.flushStandardOutput()
+    }
+    var lastLogged = 0.0
+    let progress: ((RunProgress) -> Void)? = quiet ? nil : terminal ? { p in
       FileHandle.standardError.write(Data(Terminal.progressLine(p).utf8))
-    } : nil, shouldStop: { Signals.stopRequested }, checkpointEvery: checkpointEvery)
-    if showProgress { Terminal.clearLine() }
+    } : { p in
+      guard p.elapsed - lastLogged >= progressEvery else { return }
+      lastLogged = p.elapsed
+      Terminal.note(Terminal.logLine(p, startStep: plan.state.step))
+    }
+    Signals.install()
+    let result = try experiment.run(outputPath: out, progress: progress, shouldStop: { Signals.stopRequested }, checkpointEvery: checkpointEvery)
+    if !quiet, terminal { Terminal.clearLine() }
     let o = result.outcome
     if let failure = o.failure, failure.kind == .interrupted {
       Terminal.note("mfld: interrupted at step \(o.state.step); wrote \(out)/{trace.csv, summary.json, particles.csv, checkpoint.json}; continue with: mfld resume \(out)")
@@ -72,12 +97,8 @@ enum RunCommand: Command {
       return failure.exitCode
     }
     if !quiet {
-      let plan = experiment.plan
       let rate = o.wallSeconds > 0 ? Double(o.stepsTaken) / o.wallSeconds : 0
-      var lines = [
-        "\(plan.state.cloud.count) particles on \(experiment.domain.name), \(o.stepsTaken) steps, \(plan.parallel.threads) thread(s)",
-        "done in " + String(format: "%.2f s (%.0f steps/s)", o.wallSeconds, rate),
-      ]
+      var lines = ["done in " + String(format: "%.2f s (%.0f steps/s)", o.wallSeconds, rate)]
       let finals = zip(plan.columns, o.finalRow).dropFirst(4).map { "\($0) = " + String(format: "%.6g", $1) }
       lines.append("final: " + finals.joined(separator: ", "))
       lines.append("wrote \(out)/{config.json, trace.csv, timing.csv, summary.json, particles.csv}")

@@ -25,6 +25,19 @@ enum Terminal {
       + String(format: "%.6g", p.objective) + "  left " + clock(left)
   }
 
+  /// A progress line for a log: `2026-12-06T03:50:01Z step 1200/4000 30% 3210 steps/s F = 0.12345 left 0:01`.
+  /// The rate counts the steps of this process (`startStep` on), so a resumed run reports its own.
+  static func logLine(_ p: RunProgress, startStep: Int) -> String {
+    let rate = p.elapsed > 0 ? Double(p.step - startStep) / p.elapsed : 0
+    let left = rate > 0 ? Double(p.lastStep - p.step) / rate : 0
+    let percent = p.lastStep > 0 ? 100 * p.step / p.lastStep : 100
+    let stamp = ISO8601DateFormatter().string(from: Date())
+    return "\(stamp) step \(p.step)/\(p.lastStep) \(percent)% \(Int(rate)) steps/s F = " + String(format: "%.6g", p.objective)
+      + " left " + clock(left)
+  }
+
+  static func flushStandardOutput() { fflush(stdout) }
+
   static func clearLine() { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
 
   static func clock(_ seconds: Double) -> String {

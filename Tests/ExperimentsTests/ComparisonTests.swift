@@ -51,7 +51,7 @@ struct ComparisonTests {
     // CSV: a header and one row per variant and seed.
     let csv = try String(contentsOf: out.appendingPathComponent("comparison.csv"), encoding: .utf8).split(separator: "\n")
     #expect(csv.count == 1 + 4 * 2)
-    #expect(csv[0].hasPrefix("variant,seed,status,steps,wall_seconds,steps_per_second"))
+    #expect(csv[0].hasPrefix("variant,metric,integrator.step,seed,status,steps,wall_seconds,steps_per_second"))  // the swept keys are columns
     // Markdown: a table row per variant.
     let md = try String(contentsOf: out.appendingPathComponent("comparison.md"), encoding: .utf8)
     for v in variants { #expect(md.contains("| \(v.name) |")) }
@@ -126,5 +126,40 @@ struct ComparisonTests {
     let row = try #require(long.wallSeconds.lastIndex { $0 <= equalTime })
     #expect(values[1] == (try long.column("G_lambda")[row]) && row < long.rows.count - 1)
     #expect(result.tableHeader[2].hasSuffix("s (equal wall time)"))
+  }
+
+  /// The image files index.html shows, in order, with their captions.
+  func images(_ out: URL) throws -> [(file: String, caption: String)] {
+    let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+    return html.components(separatedBy: "src=\"").dropFirst().map { chunk in
+      let file = String(chunk.prefix { $0 != "\"" })
+      let caption = chunk.components(separatedBy: "<figcaption>").dropFirst().first.map { String($0.prefix { $0 != "<" }) } ?? ""
+      return (file.removingPercentEncoding ?? file, caption)
+    }
+  }
+
+  @Test("a numeric sweep's page leads with the figure against the swept value (log-log, fitted slope), then the primary figure")
+  func sweepFigureFirst() throws {
+    let dir = try directory(), file = try config(in: dir)
+    let out = dir.appendingPathComponent("cmp")
+    _ = try Comparison(variants: try Comparison.variants(files: [file], vary: ["particles.count=6,12,24"]), repeats: 1,
+                       outputDirectory: out.path).run()
+    let shown = try images(out).map(\.file)
+    #expect(Array(shown.prefix(3)) == ["G_lambda-vs-particles_count.svg", "G_lambda-vs-step.svg", "G_lambda-vs-time.svg"], "\(shown)")
+    let svg = try String(contentsOf: out.appendingPathComponent(shown[0]), encoding: .utf8)
+    #expect(svg.contains("final G_lambda against particles.count (slope "), "the title carries the fitted slope")
+  }
+
+  @Test("variants under different reductions: the objective's caption says it is not comparable and points to G_lambda")
+  func objectiveMeaningDiffers() throws {
+    let dir = try directory(), file = try config(in: dir)
+    let out = dir.appendingPathComponent("cmp")
+    _ = try Comparison(variants: try Comparison.variants(files: [file], vary: ["reduction=bilevel,lift"]), repeats: 1,
+                       outputDirectory: out.path).run()
+    let shown = try images(out)
+    #expect(shown.first?.file == "G_lambda-vs-step.svg")
+    let objective = try #require(shown.first { $0.file == "objective-vs-step.svg" })
+    #expect(objective.caption.contains("Not comparable across variants") && objective.caption.contains("reduction"), "\(objective.caption)")
+    #expect(!(shown.first { $0.file == "G_lambda-vs-step.svg" }!.caption.contains("Not comparable")))
   }
 }

@@ -11,6 +11,7 @@ struct ExamplePluginTests {
 
   /// Runs `mfld run CONFIG --set …` into a fresh folder; returns the folder.
   func run(_ config: String, _ sets: [String] = [], threads: Int? = nil, plugin: Bool = false) throws -> URL {
+    _ = try Self.library()  // the example configs name the library: build it first
     let out = try MFLD.temporaryDirectory()
     let r = try MFLD.run(["run", config, "--out", out.path, "--quiet"] + sets.flatMap { ["--set", $0] }
                          + (threads.map { ["--threads", "\($0)"] } ?? []) + (plugin ? ["--plugin", try Self.library()] : []))
@@ -97,6 +98,7 @@ struct ExamplePluginTests {
 
   @Test("a plugin integrator's state (its velocities) travels in the checkpoint: killed and resumed, byte-identical")
   func resumeAfterKill() throws {
+    _ = try Self.library()  // the example config names the library: build it first
     let sets = ["steps=40000", "record.every=500"].flatMap { ["--set", $0] }
     let whole = try MFLD.temporaryDirectory(), killed = try MFLD.temporaryDirectory()
     #expect(try MFLD.run(["run", "examples/plugin/kinetic.json", "--out", whole.path, "--quiet"] + sets).status == 0)
@@ -116,6 +118,7 @@ struct ExamplePluginTests {
 
   @Test("a plugin part that throws mid-run ends the run on one line naming the plugin; trace, summary and particles are kept")
   func failureMidRun() throws {
+    _ = try Self.library()  // the example config names the library: build it first
     let out = try MFLD.temporaryDirectory()
     let r = try MFLD.run(["run", "examples/plugin/kinetic.json", "--set", "integrator.max_speed=3", "--out", out.path])
     #expect(r.status == 3, "\(r.stderr)")
@@ -263,6 +266,7 @@ struct ExamplePluginTests {
 
   @Test("mfld check fails the RBF network whose Jacobian is 1% off, on the feature map's row; run --check refuses it")
   func wrongJacobian() throws {
+    _ = try Self.library()  // the example config names the library: build it first
     let bad = try MFLD.run(["check", "examples/plugin/rbf-moons.json", "--set", "objective.gradient_scale=1.01"])
     #expect(bad.status == 4, "\(bad.stdout)\(bad.stderr)")
     let row = bad.stdout.split(separator: "\n").first { $0.contains("feature map of 'rbf-network'") } ?? ""

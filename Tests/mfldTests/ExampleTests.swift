@@ -19,6 +19,8 @@ struct ExampleTests {
     // The full example: the best neuron aligns with the teacher to better than 0.99.
     ("examples/single-neuron.json", [], "alignment", { first, last in last > 0.99 && first < 0.9 }),
     ("examples/csv-regression.json", ["steps=200"], "test_risk", { first, last in last < 0.5 * first }),
+    // Real data: the held-out risk halves in 100 steps (the run records accuracy too; README, "Real data").
+    ("examples/breast-cancer.json", ["steps=100"], "test_risk", { first, last in last < 0.6 * first }),
     // Geometric-stages annealing moves particles out of the shallow well, toward the deep one.
     ("examples/annealing.json", [], "objective", { first, last in last < -0.9 && first > -1 }),
     // The full noiseless example: every recovered spike within one grid spacing (1/64) of the truth.

@@ -4,7 +4,8 @@ import SolverAPI
 /// A signed objective whose feature map is a formula (docs/math.md §2):
 ///     G_λ(ν) = R(∫ Φ dν) + (λ/2)‖ν‖²_TV,   Φ(w)_k = φ(w; x_k),
 /// on the domain W named in the config, with the data of any data set and either loss — a new signed
-/// problem without a compiler. Records the test risk when the data set has a test split.
+/// problem without a compiler. Records the test risk when the data set has a test split, and with labels ±1
+/// the classification accuracy (train and test).
 public final class FormulaSignedObjective: SignedObjective {
   public let domain: any Geometry
   public let features: any FeatureMap
@@ -24,20 +25,20 @@ public final class FormulaSignedObjective: SignedObjective {
     self.lambda = lambda
   }
 
-  public var observableNames: [String] { testFeatures == nil ? [] : ["test_risk"] }
+  /// Labels ±1 in both splits: a classification task.
+  var classifies: Bool { !labels.isEmpty && (labels + testLabels).allSatisfy { $0 == 1 || $0 == -1 } }
+
+  public var observableNames: [String] {
+    (testFeatures == nil ? [] : ["test_risk"]) + (classifies ? ["accuracy"] + (testFeatures == nil ? [] : ["test_accuracy"]) : [])
+  }
 
   public func observe(weights r: [Double], positions w: ParticleCloud, parallel: Parallel) throws -> [Double] {
-    guard let test = testFeatures else { return [] }
-    let m = w.count, n = test.sampleCount
-    var phi = [Double](repeating: 0, count: m * n), f = [Double](repeating: 0, count: n)
-    phi.withUnsafeMutableBufferPointer { p in
-      test.evaluate(w, features: p.baseAddress!, jacobian: nil, parallel: parallel)
-      r.withUnsafeBufferPointer { rp in
-        f.withUnsafeMutableBufferPointer {
-          Dense.multiplyTransposed(p.baseAddress!, vector: rp.baseAddress!, into: $0.baseAddress!, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
-        }
-      }
+    let test = testFeatures?.predictions(weights: r, positions: w, parallel: parallel)
+    var out = test.map { [loss.risk($0, testLabels)] } ?? []
+    if classifies {
+      out.append(classificationAccuracy(features.predictions(weights: r, positions: w, parallel: parallel), labels))
+      if let test { out.append(classificationAccuracy(test, testLabels)) }
     }
-    return [loss.risk(f, testLabels)]
+    return out
   }
 }

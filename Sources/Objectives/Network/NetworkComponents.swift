@@ -81,44 +81,79 @@ public enum NetworkComponents {
 
   static let csv = Component(
     .dataset, "csv",
-    summary: "inputs and labels from a CSV file: feature columns and one target column",
+    summary: "inputs and labels from a CSV file: feature columns and a target column; a held-out test file or fraction",
     parameters: [
-      .path("file", "CSV file, relative to the config file's folder (a header row names the columns)"),
+      .path("file", "training CSV, relative to the config file's folder (a header row names the columns)"),
+      .string("test_file", default: "", "held-out CSV with the same named columns: the test split (empty: none, or test_fraction)"),
       .string("target", default: "", "the label column's name (empty: the last column)"),
+      .strings("features", default: [], "the input columns by name, in order (empty: every column but the target)"),
+      .boolean("standardize", default: false,
+               "center and scale each input column by the training split's mean and population standard deviation; the test rows and `mfld predict` use the same statistics"),
       .real("test_fraction", default: 0, in: Interval(lower: 0, included: true, upper: 1, included: false),
-            "fraction of rows held out for the test risk (chosen with the seed)"),
-    ]
+            "fraction of the file's rows held out for the test risk (chosen with the seed); 0 with a test_file"),
+    ],
+    notes: "With labels −1 and +1 (train and test) the run also records accuracy and test_accuracy: the share of signs of f_ν that match."
   ) { args in
-    let table: NumericTable
-    do { table = try NumericTable.read(contentsOf: args.path("file")) } catch {
-      throw args.error("file", "\(error)", fix: "fix the file, or check the path (relative to the config file's folder)")
+    func read(_ key: String) throws -> NumericTable {
+      do { return try NumericTable.read(contentsOf: args.path(key)) } catch {
+        throw args.error(key, "\(error)", fix: "fix the file, or check the path (relative to the config file's folder)")
+      }
     }
+    let table = try read("file")
     guard table.columnCount >= 2 else {
       throw args.error("file", "'\(args.string("file"))' has \(table.columnCount) column; it needs feature columns and a target",
                        fix: "add columns")
     }
-    let target = args.string("target")
-    let t: Int
-    if target.isEmpty { t = table.columnCount - 1 } else if let k = table.columnNames.firstIndex(of: target) { t = k } else {
-      throw args.error("target", "no column '\(target)' in '\(args.string("file"))'" + Suggestion.didYouMean(target, in: table.columnNames),
-                       fix: "columns: " + table.columnNames.joined(separator: ", "))
+    func column(_ name: String, key: String, in table: NumericTable, file: String) throws -> Int {
+      guard let k = table.columnNames.firstIndex(of: name) else {
+        throw args.error(key, "no column '\(name)' in '\(file)'" + Suggestion.didYouMean(name, in: table.columnNames),
+                         fix: "columns: " + table.columnNames.joined(separator: ", "))
+      }
+      return k
     }
-    let d = table.columnCount - 1
-    var order = Array(0..<table.rowCount)
-    var rng = args.random.generator()
-    order.shuffle(using: &rng)
-    let testCount = Int((args.real("test_fraction") * Double(table.rowCount)).rounded(.down))
-    guard table.rowCount - testCount >= 1 else { throw args.error("test_fraction", "leaves no training rows", fix: "use a smaller fraction") }
-    func rows(_ ids: ArraySlice<Int>) -> ([Double], [Double]) {
+    let target = args.string("target").isEmpty ? table.columnNames[table.columnCount - 1] : args.string("target")
+    let t = try column(target, key: "target", in: table, file: args.string("file"))
+    var names = args.strings("features")
+    if names.isEmpty { names = table.columnNames.enumerated().filter { $0.offset != t }.map(\.element) }
+    if let twice = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
+      throw args.error("features", "'\(twice)' is listed twice", fix: "list each input column once")
+    }
+    if names.contains(target) { throw args.error("features", "lists the target '\(target)'", fix: "remove it from features") }
+    let columns = try names.enumerated().map { i, n in try column(n, key: "features[\(i)]", in: table, file: args.string("file")) }
+    func split(_ table: NumericTable, rows ids: [Int], columns: [Int], target t: Int) -> ([Double], [Double]) {
       var x: [Double] = [], y: [Double] = []
-      for r in ids.sorted() {
-        for c in 0..<table.columnCount where c != t { x.append(table[r, c]) }
+      x.reserveCapacity(ids.count * columns.count)
+      for r in ids {
+        for c in columns { x.append(table[r, c]) }
         y.append(table[r, t])
       }
       return (x, y)
     }
-    let (xt, yt) = rows(order[..<testCount])
-    let (x, y) = rows(order[testCount...])
-    return Dataset(dimension: d, inputs: x, labels: y, testInputs: xt, testLabels: yt, source: args.string("file"))
+    var x: [Double], y: [Double], xt: [Double], yt: [Double]
+    if !args.string("test_file").isEmpty {
+      guard args.real("test_fraction") == 0 else {
+        throw args.error("test_fraction", "is set beside a test_file", fix: "use one: the test file, or a fraction of the training file")
+      }
+      let test = try read("test_file")
+      let testColumns = try names.map { try column($0, key: "test_file", in: test, file: args.string("test_file")) }
+      (x, y) = split(table, rows: Array(0..<table.rowCount), columns: columns, target: t)
+      (xt, yt) = split(test, rows: Array(0..<test.rowCount), columns: testColumns,
+                       target: try column(target, key: "test_file", in: test, file: args.string("test_file")))
+    } else {
+      var order = Array(0..<table.rowCount)
+      var rng = args.random.generator()
+      order.shuffle(using: &rng)
+      let testCount = Int((args.real("test_fraction") * Double(table.rowCount)).rounded(.down))
+      guard table.rowCount - testCount >= 1 else { throw args.error("test_fraction", "leaves no training rows", fix: "use a smaller fraction") }
+      (xt, yt) = split(table, rows: order[..<testCount].sorted(), columns: columns, target: t)
+      (x, y) = split(table, rows: order[testCount...].sorted(), columns: columns, target: t)
+    }
+    var standardization: Standardization?
+    if args.bool("standardize") {
+      let s = Standardization(rows: x, dimension: names.count)
+      (x, xt, standardization) = (s.apply(x), s.apply(xt), s)
+    }
+    return Dataset(dimension: names.count, inputs: x, labels: y, testInputs: xt, testLabels: yt, source: args.string("file"),
+                   inputColumns: names, targetColumn: target, standardization: standardization)
   }
 }

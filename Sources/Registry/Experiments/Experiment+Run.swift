@@ -15,14 +15,15 @@ extension Experiment {
   }
 
   /// Runs the plan and writes the run folder: config.json first (so a failed run still says what it
-  /// was), then trace.csv and timing.csv as rows arrive, then summary.json and particles.csv — also
-  /// when the run diverged, so nothing computed is lost. A diverged run's failure is in the result.
+  /// was), then trace.csv and timing.csv as rows arrive, then particles.csv (and model.json for a network),
+  /// the plots, and summary.json last — also when the run diverged, so nothing computed is lost. A diverged run's failure is in the result.
   ///
   /// With `checkpointEvery`, the full state is written to checkpoint.json (atomically) every that many
   /// steps; a stopped run (`shouldStop`) always writes one. `mfld resume` continues from it.
   public func run(outputPath: String? = nil, progress: ((RunProgress) -> Void)? = nil,
                   shouldStop: (() -> Bool)? = nil, checkpointEvery: Int? = nil) throws -> Result {
     let directory = try RunDirectory(path: outputPath ?? self.outputPath)
+    directory.snapshotText = { try self.particlesCSV($0) }
     if let resume = resumeFrom {
       try directory.prepareResume(step: plan.state.step, wallOffset: resume.wallSeconds)
     } else {
@@ -44,12 +45,14 @@ extension Experiment {
     }
     try directory.finishTrace()
     let summary = makeSummary(outcome)
-    try directory.write("summary.json", summary.jsonText(pretty: true) + "\n")
     try directory.write("particles.csv", try particlesCSV(outcome.state.cloud))
+    if let model = composition.predictionModel { try directory.write("model.json", model.jsonText(pretty: true) + "\n") }
     // objective.svg, and the primary figure's too (G_lambda.svg for signed runs).
     let trace = try RunTrace(directory: directory.url.path)
     try RunPlots.write([trace], names: [URL(fileURLWithPath: directory.url.path).lastPathComponent],
                        quantities: Array(Set(["objective", trace.primary])).sorted(), into: directory.url.path)
+    // Last: the summary says the run is done (a sweep counts a run with a summary as finished).
+    try directory.write("summary.json", summary.jsonText(pretty: true) + "\n")
     return Result(outcome: outcome, directory: directory, summary: summary)
   }
 

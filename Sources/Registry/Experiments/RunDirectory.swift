@@ -17,6 +17,8 @@ public final class RunDirectory: TraceSink {
   private var timingBuffer = ""
   /// Set by `prepareResume`: the trace so far is in the partial files; `begin` appends.
   private var resuming: (columns: [String], wallOffset: Double)?
+  /// How a snapshot of the particles is written (particles.csv's format; r beside w for signed runs).
+  public var snapshotText: ((ParticleCloud) throws -> String)?
 
   /// Creates (or reuses) the folder.
   public init(path: String) throws {
@@ -81,6 +83,16 @@ public final class RunDirectory: TraceSink {
     traceBuffer += row.map { $0.isNaN ? "" : CSVFormat.number($0) }.joined(separator: ",") + "\n"
     timingBuffer += CSVFormat.number(row[0]) + "," + String(format: "%.6f", wall) + "\n"
     if traceBuffer.utf8.count > 1 << 16 { try flush() }
+  }
+
+  /// particles/step-N.csv (`record.particles_every`).
+  public func snapshot(step: Int, cloud: ParticleCloud) throws {
+    guard let snapshotText else { return }
+    let folder = url.appendingPathComponent("particles")
+    do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+      throw RunError(.io, "cannot create '\(folder.path)': \(Self.reason(error))")
+    }
+    try write("particles/step-\(step).csv", try snapshotText(cloud))
   }
 
   /// Writes buffered rows to the partial files.

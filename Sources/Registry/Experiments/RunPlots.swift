@@ -5,7 +5,8 @@ import SolverAPI
 /// Plots of runs' traces, one SVG per quantity.
 public enum RunPlots {
   /// Writes `<quantity>.svg` (against the step) into `directory` for each quantity of `runs`, one line per
-  /// run (named by `names`). Returns the file names written.
+  /// run (named by `names`). A single run whose temperature varies (an annealing schedule) gets the
+  /// temperature on a second axis. Returns the file names written.
   @discardableResult
   public static func write(_ runs: [RunTrace], names: [String], quantities: [String]? = nil, into directory: String) throws -> [String] {
     let wanted = quantities ?? runs.first?.quantities ?? []
@@ -16,7 +17,11 @@ public enum RunPlots {
         return PlotSeries(name: name, x: steps, y: y)
       }
       guard !series.isEmpty else { continue }
-      let plot = LinePlot(title: q, xLabel: "step", yLabel: q, series: series)
+      var schedule: PlotSeries?
+      if runs.count == 1, q != "temperature", let tau = runs[0].recorded("temperature"), Set(tau).count > 1, let steps = runs[0].recorded("step") {
+        schedule = PlotSeries(name: "temperature τ", x: steps, y: tau)
+      }
+      let plot = LinePlot(title: q, xLabel: "step", yLabel: q, series: series, secondary: schedule)
       let file = safeName(q) + ".svg"
       try write(plot.svg(), to: URL(fileURLWithPath: directory).appendingPathComponent(file).path)
       files.append(file)

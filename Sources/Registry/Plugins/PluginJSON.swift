@@ -47,6 +47,7 @@ public enum PluginJSON {
     case .string: return ["type": "string"]
     case .path: return ["type": "path"]
     case .paths: return ["type": "paths"]
+    case .strings: return ["type": "strings"]
     case .matrix: return ["type": "matrix"]
     case .constants: return ["type": "constants"]
     case .choice(let c): return ["type": "choice", "choices": .array(c.map(ConfigValue.string))]
@@ -102,6 +103,7 @@ public enum PluginJSON {
     case "string": type = .string
     case "path": type = .path
     case "paths": type = .paths
+    case "strings": type = .strings
     case "matrix": type = .matrix
     case "constants": type = .constants
     case "choice":

@@ -59,6 +59,11 @@ public struct Arguments: Sendable {
     return URL(fileURLWithPath: context.baseDirectory).appendingPathComponent(p).standardizedFileURL.path
   }
 
+  public func strings(_ key: String) -> [String] {
+    guard case .array(let a) = value(key) else { preconditionFailure("\(name): '\(key)' is not an array") }
+    return a.map { if case .string(let s) = $0 { s } else { preconditionFailure("\(name): '\(key)' holds a non-string") } }
+  }
+
   public func reals(_ key: String) -> [Double] {
     guard case .array(let a) = value(key) else { preconditionFailure("\(name): '\(key)' is not an array") }
     return a.map { $0.doubleValue! }

@@ -49,6 +49,10 @@ extension Parameter {
     Parameter(name, .paths, default: value.map { .array($0.map(ConfigValue.string)) }, doc)
   }
 
+  public static func strings(_ name: String, default value: [String]? = nil, _ doc: String) -> Parameter {
+    Parameter(name, .strings, default: value.map { .array($0.map(ConfigValue.string)) }, doc)
+  }
+
   public static func reals(_ name: String, default value: [Double]? = nil, in range: Interval = .any, _ doc: String) -> Parameter {
     Parameter(name, .reals(range), default: value.map { .array($0.map(ConfigValue.real)) }, doc)
   }

@@ -12,6 +12,8 @@ public indirect enum ParameterType: Sendable {
   case path
   /// An array of file paths, each resolved against the config file's folder.
   case paths
+  /// An array of strings (column names, say).
+  case strings
   /// An array of finite numbers, each in the interval.
   case reals(Interval)
   /// An array of equally long arrays of finite numbers (rows of points).
@@ -39,6 +41,7 @@ public indirect enum ParameterType: Sendable {
     case .choice(let c): return "one of " + c.joined(separator: ", ")
     case .path: return "file path"
     case .paths: return "array of file paths"
+    case .strings: return "array of strings"
     case .reals(let r): return r == .any ? "array of numbers" : "array of numbers in \(r)"
     case .matrix: return "array of points (arrays of numbers)"
     case .part(let k): return "\(k.rawValue)"

@@ -28,6 +28,8 @@ public struct RunPlan {
   /// The stream the dynamics' noise is drawn from.
   public var noise: RandomStream
   public var parallel: Parallel
+  /// Hand the particles to the sink every this many steps (`record.particles_every`; nil: never).
+  public var snapshotEvery: Int?
 
   public init(problem: Problem, integrator: any Integrator, state: SolverState, lastStep: Int, recordEvery: Int,
               observers: [any Observer] = [], noise: RandomStream, parallel: Parallel) {

@@ -50,6 +50,7 @@ public enum Solver {
       let before: (time: Double, extra: [Double]), exact: Double?, f: Double
       do {
         before = (plan.state.time, recording ? try observables(plan.state) : [])
+        if let every = plan.snapshotEvery, t % every == 0 { try sink.snapshot(step: t, cloud: plan.state.cloud) }
         exact = recording && !plan.integrator.reportsExactObjective
           ? try plan.problem.objective.evaluate(plan.state.cloud, gradient: nil, parallel: plan.parallel) : nil
         f = try plan.integrator.step(&plan.state, problem: plan.problem, noise: plan.noise, parallel: plan.parallel)
@@ -86,6 +87,7 @@ public enum Solver {
                         wallSeconds: seconds(), failure: partFailure(error, step: t))
     }
     try sink.record(row, wallSeconds: seconds())
+    if let every = plan.snapshotEvery, t % every == 0 { try sink.snapshot(step: t, cloud: plan.state.cloud) }
     progress?(RunProgress(step: t, lastStep: plan.lastStep, objective: f, elapsed: seconds()))
     return RunOutcome(state: plan.state, stepsTaken: t - firstStep, finalObjective: f, finalRow: row,
                       wallSeconds: seconds(), failure: nil)

@@ -13,9 +13,19 @@ public struct Dataset: Sendable {
   public let teacherWeights: [Double]
   /// Where it came from, for messages.
   public let source: String
+  /// For data read from a table: the input columns' names (in order) and the target's, so that a trained
+  /// model can be applied to another file (`mfld predict`).
+  public let inputColumns: [String]
+  public let targetColumn: String?
+  /// The standardization applied to `inputs` and `testInputs` (nil: raw inputs).
+  public let standardization: Standardization?
 
   public init(dimension: Int, inputs: [Double], labels: [Double], testInputs: [Double] = [], testLabels: [Double] = [],
-              teacher: [[Double]] = [], teacherWeights: [Double] = [], source: String) {
+              teacher: [[Double]] = [], teacherWeights: [Double] = [], source: String, inputColumns: [String] = [],
+              targetColumn: String? = nil, standardization: Standardization? = nil) {
+    self.inputColumns = inputColumns
+    self.targetColumn = targetColumn
+    self.standardization = standardization
     self.dimension = dimension
     self.inputs = inputs
     self.labels = labels
@@ -28,4 +38,6 @@ public struct Dataset: Sendable {
 
   public var sampleCount: Int { labels.count }
   public var testCount: Int { testLabels.count }
+  /// True when every label (train and test) is −1 or +1: a classification task, whose runs record accuracy.
+  public var isClassification: Bool { (labels + testLabels).allSatisfy { $0 == 1 || $0 == -1 } && !labels.isEmpty }
 }

@@ -1,16 +1,14 @@
 import Foundation
 
 extension Comparison {
-  /// The varied key and its numeric values, when exactly one key varies over numbers.
+  /// The varied key and its numeric values, when exactly one `--vary` key varies, over positive numbers.
   var numericSweep: (key: String, values: [Double])? {
-    let pairs = variants.map { v -> [(String, String)] in
-      v.overrides.suffix(from: 0).compactMap { o in o.firstIndex(of: "=").map { (String(o[..<$0]), String(o[o.index(after: $0)...])) } }
-    }
-    let varied = Set(pairs.flatMap { $0.map(\.0) }).filter { key in Set(pairs.map { row in row.last { $0.0 == key }?.1 ?? "" }).count > 1 }
-    guard varied.count == 1, let key = varied.first else { return nil }
-    let values = pairs.map { row in Double(row.last { $0.0 == key }?.1 ?? "") }
+    guard let keys = variants.first?.sweptKeys, variants.allSatisfy({ $0.sweptKeys == keys && $0.sweptValues.count == keys.count }) else { return nil }
+    let varied = keys.indices.filter { k in Set(variants.map { $0.sweptValues[k] }).count > 1 }
+    guard varied.count == 1, let k = varied.first else { return nil }
+    let values = variants.map { Double($0.sweptValues[k].trimmingCharacters(in: .whitespaces)) }
     guard values.allSatisfy({ $0 != nil && $0! > 0 }) else { return nil }
-    return (key, values.map { $0! })
+    return (keys[k], values.map { $0! })
   }
 
   /// Least-squares slope of log y against log x, with its standard error.

@@ -16,6 +16,17 @@ public struct Comparison {
     public var name: String
     public var file: String
     public var overrides: [String]
+    /// The `--vary` keys and this variant's value of each (JSON text): comparison.csv's sweep columns.
+    public var sweptKeys: [String] = []
+    public var sweptValues: [String] = []
+
+    public init(name: String, file: String, overrides: [String], sweptKeys: [String] = [], sweptValues: [String] = []) {
+      self.name = name
+      self.file = file
+      self.overrides = overrides
+      self.sweptKeys = sweptKeys
+      self.sweptValues = sweptValues
+    }
   }
 
   public var variants: [Variant]
@@ -59,7 +70,8 @@ public struct Comparison {
       for row in grid {
         let label = row.map { "\($0.0)=\(display($0.1))" }.joined(separator: ", ")
         let name = files.count > 1 ? (label.isEmpty ? base : base + " · " + label) : (label.isEmpty ? base : label)
-        out.append(Variant(name: name, file: file, overrides: overrides + row.map { "\($0.0)=\($0.1)" }))
+        out.append(Variant(name: name, file: file, overrides: overrides + row.map { "\($0.0)=\($0.1)" },
+                           sweptKeys: row.map(\.0), sweptValues: row.map(\.1)))
       }
     }
     return out
@@ -100,8 +112,11 @@ public struct Comparison {
     public var variant: Int
     public var seed: Int
     public var directory: String
+    /// completed, diverged, failed (these are finished), interrupted, or missing (never run).
     public var status: String
     public var message: String?
+    /// Its trace's index in `Result.traces[variant]`, when it finished with one.
+    public var trace: Int?
   }
 
   /// What a comparison produced.
@@ -116,53 +131,14 @@ public struct Comparison {
     public var files: [String]
   }
 
-  /// Runs every variant × seed and writes the comparison folder. A config error in any variant stops it
-  /// before anything runs; a diverged run is reported in the table and the comparison goes on.
-  public func run(log: ((String) -> Void)? = nil) throws -> Result {
-    // Compose every variant once up front, so a bad variant fails before any run starts.
-    var seeds: [Int] = []
-    for v in variants {
-      let e = try Experiment.load(file: v.file, overrides: v.overrides, plugins: plugins)
-      guard case .object(let o) = e.config, case .integer(let s)? = o["seed"] else { seeds.append(0); continue }
-      seeds.append(s)
-    }
-    let root = URL(fileURLWithPath: outputDirectory)
-    var jobs: [Run] = []
-    for (i, v) in variants.enumerated() {
-      for r in 0..<repeats {
-        let dir = root.appendingPathComponent("runs").appendingPathComponent(RunPlots.safeName(v.name))
-          .appendingPathComponent("seed-\(seeds[i] + r)").path
-        jobs.append(Run(variant: i, seed: seeds[i] + r, directory: dir, status: "pending"))
-      }
-    }
-    let lock = NSLock()
-    var failures: [Error?] = Array(repeating: nil, count: jobs.count)
-    let variants = self.variants, plugins = self.plugins
-    jobs.withUnsafeMutableBufferPointer { jp in
-      let jobsPointer = jp
-      DispatchQueue.concurrentPerform(iterations: jobsPointer.count) { j in
-        let job = jobsPointer[j], v = variants[job.variant]
-        do {
-          let e = try Experiment.load(file: v.file, overrides: v.overrides + ["seed=\(job.seed)", "threads=1"], plugins: plugins)
-          let result = try e.run(outputPath: job.directory)
-          let status = result.outcome.failure.map { $0.kind == .diverged ? "diverged" : "failed" } ?? "completed"
-          lock.lock()
-          jobsPointer[j].status = status
-          jobsPointer[j].message = result.outcome.failure?.message
-          log?("\(v.name), seed \(job.seed): \(status)")
-          lock.unlock()
-        } catch {
-          lock.lock()
-          failures[j] = error
-          jobsPointer[j].status = "failed"
-          jobsPointer[j].message = "\(error)"
-          lock.unlock()
-        }
-      }
-    }
-    if let error = failures.compactMap({ $0 }).first { throw error }
-    let traces = try variants.indices.map { i in try jobs.filter { $0.variant == i }.map { try RunTrace(directory: $0.directory) } }
-    return try report(jobs: jobs, traces: traces)
+  /// Plans, runs and collects: every variant × seed, `jobs` at a time, into the comparison folder (a
+  /// `Sweep`). A config error in any variant stops it before anything runs; a diverged or failed run is
+  /// reported in the table and the others go on. Runs already finished in the folder are not run again.
+  public func run(jobs: Int? = nil, checkpointEvery: Int? = nil, shouldStop: (() -> Bool)? = nil,
+                  log: ((String) -> Void)? = nil) throws -> Result {
+    let sweep = try Sweep.plan(self, checkpointEvery: checkpointEvery)
+    _ = sweep.run(jobs: jobs, shouldStop: shouldStop, log: log)
+    return try sweep.collect()
   }
 
   static func csvField(_ s: String) -> String {

@@ -22,6 +22,10 @@ extension LinePlot {
     let x0: Double, x1: Double, y0: Double, y1: Double
     let xTicks: AxisTicks, yTicks: AxisTicks
     let sx: Scale, sy: Scale
+    /// The secondary series' drawable runs, its right-hand axis and scale (when there is one).
+    let secondaryLine: [[Point]]
+    let y2Ticks: AxisTicks?
+    let sy2: Scale?
     /// The baseline of the x tick labels.
     let xLabelBaseline: Double
 
@@ -30,12 +34,20 @@ extension LinePlot {
       let series = plot.series, width = plot.width, height = plot.height
       let logY = plot.usesLogY
       self.logY = logY
-      names = series.enumerated().map { i, s in s.name.isEmpty ? "series \(i + 1)" : s.name }
+      // The secondary series' legend entry comes last, after the series'.
+      names = series.enumerated().map { i, s in s.name.isEmpty ? "series \(i + 1)" : s.name } + (plot.secondary.map { [$0.name] } ?? [])
+      let secondaryLog = plot.secondary.map { LinePlot(title: "", xLabel: "", yLabel: "", series: [$0]).usesLogY } ?? false
+      secondaryLine = plot.secondary.map { p.lineSegments($0, logX: plot.logX, logY: secondaryLog) } ?? []
       hasBand = series.map { $0.lower != nil && $0.upper != nil }
       let lines = series.map { p.lineSegments($0, logX: plot.logX, logY: logY) }
       let bands = series.map { p.bandSegments($0, logX: plot.logX, logY: logY) }
       (self.lines, self.bands) = (lines, bands)
-      let (xe, ye) = Layout.extents(lines: lines, bands: bands)
+      var (xe, ye) = Layout.extents(lines: lines, bands: bands)
+      var y2e = Extent()
+      for q in secondaryLine.joined() {
+        xe.add(q.x)
+        y2e.add(q.y)
+      }
 
       // Vertical layout: title, plotting area, x tick labels, x label, and the legend when it goes below.
       let titleSize = plot.title.isEmpty ? 0 : min(14, max(9, 14 * (width - 2 * p.pad) / max(1, p.textWidth(plot.title, size: 14))))
@@ -46,7 +58,7 @@ extension LinePlot {
       self.nameWidths = nameWidths
       let entryWidth = p.legendSwatch + 6 + (nameWidths.max() ?? 0)
       let rightLegendWidth = 14 + entryWidth + p.pad
-      let legendRight = !series.isEmpty && rightLegendWidth <= 0.3 * width
+      let legendRight = !series.isEmpty && plot.secondary == nil && rightLegendWidth <= 0.3 * width
         && Double(series.count) * p.legendRow <= height - top - bottom
       (self.rightLegendWidth, self.legendRight) = (rightLegendWidth, legendRight)
       belowRows = series.isEmpty || legendRight ? [] : Layout.legendRows(nameWidths, width: width)
@@ -60,6 +72,14 @@ extension LinePlot {
       let yLabelWidth = yTicks.labels.map { p.textWidth($0, size: p.tickFont) }.max() ?? 0
       var left = p.pad + (plot.yLabel.isEmpty ? 0 : p.labelFont + 8) + yLabelWidth + 4 + p.tickLength
       var right = legendRight ? rightLegendWidth : p.pad + 12
+      let y2Ticks = plot.secondary.map { _ in
+        p.fittedTicks(y2e, log: secondaryLog, length: plotHeight, preferred: secondaryLog ? 28 : 48) { _ in p.tickFont + 2 }
+      }
+      if let y2Ticks {
+        let width2 = y2Ticks.labels.map { p.textWidth($0, size: p.tickFont) }.max() ?? 0
+        right = p.pad + p.labelFont + 8 + width2 + 4 + p.tickLength
+      }
+      self.y2Ticks = y2Ticks
       var xTicks = AxisTicks(lower: 0, upper: 1, isLog: false, major: [], labels: [], minor: [])
       for _ in 0..<3 {
         xTicks = p.fittedTicks(xe, log: plot.logX, length: max(20, width - left - right), preferred: plot.logX ? 45 : 90) {
@@ -69,7 +89,7 @@ extension LinePlot {
         let halfFirst = (xTicks.labels.first.map { p.textWidth($0, size: p.tickFont) } ?? 0) / 2
         let halfLast = (xTicks.labels.last.map { p.textWidth($0, size: p.tickFont) } ?? 0) / 2
         let neededLeft = max(left, p.pad + halfFirst)
-        let neededRight = legendRight ? max(rightLegendWidth, halfLast + 8) : max(p.pad + 4, halfLast + 4)
+        let neededRight = legendRight ? max(rightLegendWidth, halfLast + 8) : max(y2Ticks == nil ? p.pad + 4 : right, halfLast + 4)
         if neededLeft <= left && neededRight <= right { break }
         left = neededLeft
         right = max(right, neededRight)
@@ -81,6 +101,7 @@ extension LinePlot {
       (x0, x1, y0, y1) = (left, left + plotWidth, top, top + plotHeight)
       sx = Scale(ticks: xTicks, from: x0, to: x1)
       sy = Scale(ticks: yTicks, from: y1, to: y0)
+      sy2 = y2Ticks.map { Scale(ticks: $0, from: top + plotHeight, to: top) }
       xLabelBaseline = y1 + p.tickLength + 3 + p.tickFont
     }
 

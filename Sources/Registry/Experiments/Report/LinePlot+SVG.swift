@@ -12,9 +12,12 @@ extension LinePlot {
   private static let f = LinePlot.number
   private static let esc = ReportPage.escape
 
-  private func color(_ i: Int) -> String { Self.palette[i % Self.palette.count] }
+  private func color(_ i: Int) -> String { i == series.count ? Self.secondaryColor : Self.palette[i % Self.palette.count] }
+  /// The secondary series' (and its axis labels') grey.
+  static let secondaryColor = "#6e6e6e"
 
   private func dash(_ i: Int) -> String {
+    if i == series.count { return " stroke-dasharray=\"5 3\"" }
     let d = Self.dashes[(i / Self.palette.count) % Self.dashes.count]
     return d.isEmpty ? "" : " stroke-dasharray=\"\(d)\""
   }
@@ -84,6 +87,13 @@ extension LinePlot {
       }
       out += "<path class=\"series\" data-series=\"\(Self.esc(series[i].name))\" stroke=\"\(color(i))\"\(dash(i)) d=\"\(d)\"/>\n"
     }
+    if let secondary, let sy2 = l.sy2 {
+      let d = Self.decimate(l.secondaryLine, maxPoints: Self.maxDrawnPoints).map { run in
+        "M" + run.map { "\(f(l.sx($0.x))),\(f(sy2($0.y)))" }.joined(separator: " L")
+      }.joined(separator: " ")
+      out += "<path class=\"secondary\" data-series=\"\(Self.esc(secondary.name))\" stroke=\"\(Self.secondaryColor)\" "
+        + "stroke-dasharray=\"5 3\" d=\"\(d)\"/>\n"
+    }
     return out + "</g>\n"
   }
 
@@ -105,6 +115,12 @@ extension LinePlot {
     for v in l.yTicks.minor {
       out += "<line x1=\"\(f(l.x0 - tick / 2))\" y1=\"\(f(l.sy(v)))\" x2=\"\(f(l.x0))\" y2=\"\(f(l.sy(v)))\"/>\n"
     }
+    if let t = l.y2Ticks, let sy2 = l.sy2 {
+      out += "<line x1=\"\(f(l.x1))\" y1=\"\(f(l.y0))\" x2=\"\(f(l.x1))\" y2=\"\(f(l.y1))\"/>\n"
+      for (v, length) in t.major.map({ ($0, tick) }) + t.minor.map({ ($0, tick / 2) }) {
+        out += "<line x1=\"\(f(l.x1))\" y1=\"\(f(sy2(v)))\" x2=\"\(f(l.x1 + length))\" y2=\"\(f(sy2(v)))\"/>\n"
+      }
+    }
     return out + "</g>\n"
   }
 
@@ -117,6 +133,11 @@ extension LinePlot {
     }
     for (v, label) in zip(l.yTicks.major, l.yTicks.labels) {
       out += "<text x=\"\(f(l.x0 - Self.tickLength - 3))\" y=\"\(f(l.sy(v) + font * 0.35))\" text-anchor=\"end\">\(esc(label))</text>\n"
+    }
+    if let t = l.y2Ticks, let sy2 = l.sy2 {
+      for (v, label) in zip(t.major, t.labels) {
+        out += "<text x=\"\(f(l.x1 + Self.tickLength + 3))\" y=\"\(f(sy2(v) + font * 0.35))\" fill=\"\(Self.secondaryColor)\">\(esc(label))</text>\n"
+      }
     }
     return out + "</g>\n"
   }
@@ -152,6 +173,15 @@ extension LinePlot {
 
         """
     }
+    if let secondary, !secondary.name.isEmpty {
+      let size = min(p.labelFont, max(8, p.labelFont * l.plotHeight / max(1, p.textWidth(secondary.name, size: p.labelFont))))
+      let lx = width - p.pad - size * 0.2, ly = (l.y0 + l.y1) / 2
+      out += """
+        <text class="y2-label" x="\(f(lx))" y="\(f(ly))" transform="rotate(90 \(f(lx)) \(f(ly)))" text-anchor="middle" \
+        font-size="\(f(size))" fill="\(Self.secondaryColor)">\(esc(secondary.name))</text>
+
+        """
+    }
     return out
   }
 
@@ -161,7 +191,7 @@ extension LinePlot {
     let f = Self.f, p = LinePlot.self
     var out = "<g class=\"legend\" font-size=\"\(f(p.legendFont))\" fill=\"#222222\">\n"
     func entry(_ i: Int, _ x: Double, _ y: Double) {
-      if l.hasBand[i] {
+      if i < series.count, l.hasBand[i] {
         out += """
           <rect x="\(f(x))" y="\(f(y - 5))" width="\(f(p.legendSwatch))" height="10" fill="\(color(i))" \
           fill-opacity="0.2" stroke="none"/>
@@ -176,7 +206,7 @@ extension LinePlot {
         """
     }
     if l.legendRight {
-      for i in series.indices { entry(i, l.x1 + 14, l.y0 + 6 + Double(i) * p.legendRow) }
+      for i in l.names.indices { entry(i, l.x1 + 14, l.y0 + 6 + Double(i) * p.legendRow) }
     } else {
       let rowsTop = height - p.pad - Double(l.belowRows.count) * p.legendRow + p.legendRow / 2
       for (r, row) in l.belowRows.enumerated() {

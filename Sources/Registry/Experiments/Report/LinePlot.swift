@@ -21,11 +21,15 @@ public struct LinePlot: Sendable {
   public var logY: Bool?
   public var logX: Bool = false
   public var width = 640.0, height = 400.0
+  /// A series on its own y axis at the right (say the temperature schedule under the objective), drawn grey
+  /// and dashed, labelled by its name; log when it is positive and spans a decade.
+  public var secondary: PlotSeries?
 
   public init(
     title: String, xLabel: String, yLabel: String, series: [PlotSeries], logY: Bool? = nil, logX: Bool = false,
-    width: Double = 640, height: Double = 400
+    width: Double = 640, height: Double = 400, secondary: PlotSeries? = nil
   ) {
+    self.secondary = secondary
     self.title = title
     self.xLabel = xLabel
     self.yLabel = yLabel

@@ -1,0 +1,26 @@
+import LinearAlgebra
+
+extension FeatureMap {
+  /// The predictions of the signed measure ν = (1/m) Σ_i r_i δ_{w_i} on this map's n data points
+  /// (docs/math.md §2): f = ∫Φ dν = (1/m) Φ(W)ᵀ r, one product of the m × n features with r.
+  public func predictions(weights r: [Double], positions w: ParticleCloud, parallel: Parallel) -> [Double] {
+    let m = w.count, n = sampleCount
+    guard m > 0, n > 0 else { return [Double](repeating: 0, count: n) }
+    var phi = [Double](repeating: 0, count: m * n), f = [Double](repeating: 0, count: n)
+    phi.withUnsafeMutableBufferPointer { p in
+      evaluate(w, features: p.baseAddress!, jacobian: nil, parallel: parallel)
+      r.withUnsafeBufferPointer { rp in
+        f.withUnsafeMutableBufferPointer {
+          Dense.multiplyTransposed(p.baseAddress!, vector: rp.baseAddress!, into: $0.baseAddress!, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
+        }
+      }
+    }
+    return f
+  }
+}
+
+/// Classification with labels ±1: the share of rows whose sign of f matches the label (f > 0 predicts +1).
+public func classificationAccuracy(_ f: [Double], _ y: [Double]) -> Double {
+  guard !y.isEmpty else { return .nan }
+  return Double(zip(f, y).filter { ($0 > 0 ? 1.0 : -1.0) == $1 }.count) / Double(y.count)
+}
