@@ -55,7 +55,7 @@ public enum IntegratorComponents {
     Component(.integrator, "best-response",
               summary: "entropic best response: μ ← (1 − α)μ + αΨ(μ), Ψ(μ) ∝ exp(−V_μ/τ)ρ by an inner Langevin chain",
               parameters: dynamics + [
-                .integer("inner_steps", default: 100, in: 1...Int.max, "steps of the inner chain per outer step"),
+                .integer("inner_steps", default: 100, in: 1...1_000_000, "steps of the inner chain per outer step"),
                 .real("fraction", default: 0.5, in: .positiveUnit, "α, the fraction of particles resampled per outer step"),
               ],
               notes: countNote + " The particles change only at the end of each outer step.") { args in

@@ -74,7 +74,7 @@ public final class BilevelObjective: MinibatchObjective, SignedMeasureView, Chec
 
   public func restoreCheckpoint(_ state: [String: [Double]]) throws {
     warmStart = state["warm_start"] ?? []
-    square.restoreCheckpoint(state)
+    try square.restoreCheckpoint(state)
     solvedFor = nil
   }
 

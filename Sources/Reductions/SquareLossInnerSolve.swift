@@ -158,15 +158,28 @@ final class SquareLossInnerSolve {
             "pcg_factor_positions": pendingPositions ?? (owned ? factorPositions.values : [])]
   }
 
-  func restoreCheckpoint(_ state: [String: [Double]]) {
+  func restoreCheckpoint(_ state: [String: [Double]]) throws {
     let saved = state["pcg_start"] ?? []
-    start.resize(saved.count).update(from: saved, count: saved.count)
     let flags = state["pcg_refactor"] ?? []
+    // Untrusted input: counters are whole numbers of a sane size (a step count at most).
+    func counter(_ k: Int, _ fallback: Int) throws -> Int {
+      guard k < flags.count else { return fallback }
+      guard let v = Int(exactly: flags[k]), (-1...1 << 40).contains(v) else {
+        throw ConfigError(path: "state.objective.pcg_refactor[\(k)]", "\(flags[k]) is not a counter this solver writes",
+                          fix: "the checkpoint is damaged; start the run again without resuming")
+      }
+      return v
+    }
+    let (b, e, s, o) = (try counter(1, -1), try counter(2, 0), try counter(3, 0), try counter(4, 0))
+    guard flags.count < 6 || (flags[5].isFinite && flags[5] >= 0) else {
+      throw ConfigError(path: "state.objective.pcg_refactor[5]", "\(flags[5]) is not a ratio", fix: "the checkpoint is damaged; start the run again without resuming")
+    }
+    start.resize(saved.count).update(from: saved, count: saved.count)
     refactorNext = flags.first == 1
-    baseline = flags.count >= 3 ? Int(flags[1]) : -1
-    excess = flags.count >= 3 ? Int(flags[2]) : 0
-    skip = flags.count >= 5 ? Int(flags[3]) : 0
-    backoff = flags.count >= 5 ? Int(flags[4]) : 0
+    baseline = flags.count >= 3 ? b : -1
+    excess = flags.count >= 3 ? e : 0
+    skip = flags.count >= 5 ? s : 0
+    backoff = flags.count >= 5 ? o : 0
     checkRatio = flags.count >= 6 ? flags[5] : 0
     factorOwner = nil
     pendingPositions = state["pcg_factor_positions"].flatMap { $0.isEmpty ? nil : $0 }

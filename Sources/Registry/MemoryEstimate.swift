@@ -7,11 +7,47 @@ import SolverAPI
 ///
 /// Per particle and coordinate: the cloud, its gradient, the metric's scratch and the final copies
 /// (≈ 6 doubles). Signed objectives add the m × n feature matrix, its Jacobian data (× width), the
-/// pullback's scratch, the test features, and the inner system (min(m, n)² for bilevel).
+/// pullback's scratch, the data's inputs, and the inner system (min(m, n)² for bilevel); a test split adds
+/// its inputs and the m × n_test test features; a target cloud (mmd) its points; dual averaging keeps every
+/// outer iterate (⌈steps / inner_steps⌉ copies of the cloud). The limit is the least of physical memory,
+/// `RLIMIT_AS` and the cgroup's `memory.max`.
 public enum MemoryEstimate {
+  /// One part of the estimate: the bytes and the key that sets them (named when it is the largest).
+  public struct Item {
+    public var path: String
+    public var what: String
+    public var bytes: Double
+    /// How to shrink it.
+    public var fix: String
+  }
+
+  public static func items(particles m: Int, dimension d: Int, samples n: Int, jacobianWidth: Int = 1, testSamples nt: Int = 0,
+                           inputDimension di: Int = 0, targetPoints: Int = 0, snapshots: Int = 0, samplesPath: String = "objective.data.samples",
+                           testPath: String = "objective.data.test_samples") -> [Item] {
+    let (mm, dd, nn, tt, ii) = (Double(m), Double(d), Double(n), Double(nt), Double(max(di, d)))
+    var items = [Item(path: "particles.count", what: "\(m) particles × \(d) coordinates", bytes: 8 * 6 * mm * dd, fix: "use fewer particles")]
+    if n > 0 {
+      items.append(Item(path: "particles.count", what: "\(m) × \(n) feature matrices",
+                        bytes: 8 * (mm * nn * (3 + Double(jacobianWidth)) + 2 * pow(min(mm, nn), 2) + nn * ii),
+                        fix: "use fewer particles or fewer data points (\(samplesPath))"))
+    }
+    if nt > 0 {
+      items.append(Item(path: testPath, what: "\(nt) test points and their \(m) × \(nt) features", bytes: 8 * (tt * ii + mm * tt),
+                        fix: "use fewer test points"))
+    }
+    if targetPoints > 0 {
+      items.append(Item(path: "objective.target_count", what: "\(targetPoints) target points", bytes: 8 * Double(targetPoints) * dd,
+                        fix: "use fewer target points"))
+    }
+    if snapshots > 0 {
+      items.append(Item(path: "integrator.inner_steps", what: "\(snapshots) kept outer iterates of the cloud", bytes: 8 * Double(snapshots) * mm * dd,
+                        fix: "dual averaging keeps one copy of the cloud per inner_steps steps: raise integrator.inner_steps, or run fewer steps"))
+    }
+    return items
+  }
+
   public static func bytes(particles m: Int, dimension d: Int, samples n: Int, jacobianWidth: Int = 1) -> Double {
-    let (mm, dd, nn) = (Double(m), Double(d), Double(n))
-    return 8 * (6 * mm * dd + (nn > 0 ? mm * nn * (3 + Double(jacobianWidth)) + 2 * pow(min(mm, nn), 2) + nn * dd : 0))
+    items(particles: m, dimension: d, samples: n, jacobianWidth: jacobianWidth).reduce(0) { $0 + $1.bytes }
   }
 
   /// Physical memory of this machine.
@@ -19,36 +55,67 @@ public enum MemoryEstimate {
     Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
   }
 
+  /// What this process may use: physical memory, its address-space limit (`ulimit -v`) and its cgroup's
+  /// memory limit, whichever is least, with the name of the one that binds.
+  public static var availableBytes: (bytes: Double, limit: String) {
+    var best = (physicalBytes, "this machine's memory")
+    var limit = rlimit()
+    if getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max, Double(limit.rlim_cur) < best.0 {
+      best = (Double(limit.rlim_cur), "the address-space limit (ulimit -v)")
+    }
+    for file in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+      if let text = try? String(contentsOfFile: file, encoding: .utf8),
+         let v = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), v < best.0 {
+        best = (v, "the cgroup's memory limit")
+      }
+    }
+    return best
+  }
+
   static func format(_ bytes: Double) -> String {
-    bytes >= 1e9 ? String(format: "%.1f GB", bytes / 1e9) : String(format: "%.0f MB", bytes / 1e6)
+    bytes >= 1e12 ? String(format: "%.1f TB", bytes / 1e12)
+      : bytes >= 1e9 ? String(format: "%.1f GB", bytes / 1e9) : String(format: "%.0f MB", bytes / 1e6)
   }
 
-  /// Throws when the estimate exceeds 90% of the machine's memory.
+  /// Throws when the estimate exceeds 90% of what the process may use, naming the largest item's key.
+  public static func check(_ items: [Item], file: String?) throws {
+    let need = items.reduce(0) { $0 + $1.bytes }
+    let (have, limit) = availableBytes
+    guard need > 0.9 * have, let largest = items.max(by: { $0.bytes < $1.bytes }) else { return }
+    throw ConfigError(file: file, path: largest.path,
+                      "the run needs about \(format(need)) (\(items.map(\.what).joined(separator: ", "))), more than \(limit), \(format(have))",
+                      fix: largest.fix + " (it accounts for \(format(largest.bytes)))")
+  }
+
   public static func check(particles m: Int, dimension d: Int, samples n: Int, jacobianWidth: Int = 1, file: String?) throws {
-    let need = bytes(particles: m, dimension: d, samples: n, jacobianWidth: jacobianWidth)
-    let have = physicalBytes
-    guard need > 0.9 * have else { return }
-    let detail = n > 0 ? "\(m) particles × \(d) coordinates and \(m) × \(n) feature matrices" : "\(m) particles × \(d) coordinates"
-    throw ConfigError(file: file, path: "particles.count",
-                      "the run needs about \(format(need)) (\(detail)), more than this machine's \(format(have))",
-                      fix: "use fewer particles" + (n > 0 ? " or fewer data points" : ""))
+    try check(items(particles: m, dimension: d, samples: n, jacobianWidth: jacobianWidth), file: file)
   }
 
-  /// A first check from the resolved config alone, before any part (or data set) is built.
+  /// A first check from the resolved config alone, before any part (or data set) is built: a data set of
+  /// terabytes is refused before it is generated.
   static func precheck(_ resolved: ConfigObject, file: String?) throws {
     func int(_ v: ConfigValue?) -> Int? { if case .integer(let i)? = v { return i } else { return nil } }
     func object(_ v: ConfigValue?) -> ConfigObject? { if case .object(let o)? = v { return o } else { return nil } }
     guard let m = int(object(resolved["particles"])?["count"]) else { return }
-    let domain = object(resolved["domain"]), objective = object(resolved["objective"])
+    let domain = object(resolved["domain"]), objective = object(resolved["objective"]), integrator = object(resolved["integrator"])
     var d = int(domain?["dimension"]) ?? 1
     if case .string("sphere")? = domain?["type"] { d += 1 }
-    var n = 0
+    var n = 0, nt = 0, di = 0, target = 0
+    var samplesPath = "objective.data.samples", testPath = "objective.data.test_samples"
     if let o = objective {
       let data = object(o["data"])
       n = int(data?["samples"]) ?? int(o["samples"]) ?? 0
-      if let g = int(o["grid"]) { n = Int(pow(Double(g), Double(int(o["dimension"]) ?? 1)).rounded()) }
-      if let dd = int(data?["dimension"]) ?? (n > 0 ? int(o["dimension"]) : nil) { d = max(d, dd + 1) }
+      nt = int(data?["test_samples"]) ?? int(o["test_samples"]) ?? 0
+      if data == nil { (samplesPath, testPath) = ("objective.samples", "objective.test_samples") }
+      if let g = int(o["grid"]) { n = Int(pow(Double(g), Double(int(o["dimension"]) ?? 1)).rounded()); samplesPath = "objective.grid" }
+      if let dd = int(data?["dimension"]) ?? (n > 0 ? int(o["dimension"]) : nil) { di = dd; d = max(d, dd + 1) }
+      if case .string("mmd")? = o["type"] { target = int(o["target_count"]) ?? 0 }
     }
-    try check(particles: m, dimension: d, samples: n, file: file)
+    var snapshots = 0
+    if case .string("dual-averaging")? = integrator?["type"], let steps = int(resolved["steps"]), let k = int(integrator?["inner_steps"]), k > 0 {
+      snapshots = steps / k + 1
+    }
+    try check(items(particles: m, dimension: d, samples: n, testSamples: nt, inputDimension: di, targetPoints: target, snapshots: snapshots,
+                    samplesPath: samplesPath, testPath: testPath), file: file)
   }
 }

@@ -11,8 +11,14 @@ public enum Override {
         throw ConfigError(path: "", "--set '\(text)' is not of the form key.path=value", fix: "write e.g. --set integrator.step=0.01")
       }
       let path = String(text[..<eq]), valueText = String(text[text.index(after: eq)...])
-      let value = (try? JSONParser.parse(valueText)) ?? .string(valueText)
       let keys = components(path)
+      guard !keys.contains(where: \.isEmpty), path.first != "[" else {
+        throw ConfigError(path: path, "--set '\(text)': the key path has an empty key", fix: "write keys separated by single dots, e.g. --set integrator.step=0.01")
+      }
+      if Self.isDecimal(valueText), !(Double(valueText.trimmingCharacters(in: .whitespaces))?.isFinite ?? false) {
+        throw ConfigError(path: path, "--set '\(text)': \(valueText) is beyond the range of a number (about ±1.8e308)", fix: "give a finite number")
+      }
+      let value = (try? JSONParser.parse(valueText)) ?? .string(valueText)
       do {
         try set(&config, keys[...], value, full: path)
       } catch is Blocked {
@@ -30,9 +36,15 @@ public enum Override {
 
   struct Blocked: Error {}
 
+  /// Keys and indices in order; an empty key (`.steps`, `a..b`) comes out as "" so that it can be refused.
   static func components(_ path: String) -> [String] {
     path.replacingOccurrences(of: "[", with: ".").replacingOccurrences(of: "]", with: "")
-      .split(separator: ".", omittingEmptySubsequences: true).map(String.init)
+      .split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+  }
+
+  /// Written as a decimal number (`1e309` too, which no double holds).
+  static func isDecimal(_ s: String) -> Bool {
+    s.trimmingCharacters(in: .whitespaces).range(of: #"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"#, options: .regularExpression) != nil
   }
 
   static func set(_ node: inout ConfigValue, _ keys: ArraySlice<String>, _ value: ConfigValue, full: String) throws {

@@ -82,7 +82,7 @@ enum CompareCommand: Command {
         guard k < sweep.runs.count else {
           throw UsageError("--task \(k): the sweep in \(dir) has runs 0–\(sweep.runs.count - 1) (see \(dir)/manifest.csv)")
         }
-        let (status, message) = sweep.runTask(sweep.runs[k], threads: threads, shouldStop: { Signals.stopRequested })
+        let (status, message) = sweep.runTask(sweep.runs[k], threads: threads, shouldStop: { Signals.stopRequested }, cancellable: true)
         print("run \(k) (\(sweep.comparison.variants[sweep.runs[k].variant].name), seed \(sweep.runs[k].seed)): \(status)"
               + (message.map { " — " + $0 } ?? ""))
         if Signals.stopRequested { return Signals.exitCode }
@@ -107,7 +107,7 @@ enum CompareCommand: Command {
     let slurm = SlurmArray(mfld: executablePath, parallel: jobs, threads: max(threads, 1), partition: a.last("--partition"),
                            time: a.last("--time"), extra: a.options["--sbatch"] ?? [])
     try FileManager.default.createDirectory(atPath: out + "/slurm", withIntermediateDirectories: true)
-    try Data(slurm.script(for: sweep).utf8).write(to: URL(fileURLWithPath: out + "/slurm.sbatch"), options: .atomic)
+    try AtomicFile.write(slurm.script(for: sweep), to: out + "/slurm.sbatch")
     if a.last("--plan") != nil {
       print("planned \(sweep.runs.count) runs (\(variants.count) variants × \(repeats) seed\(repeats == 1 ? "" : "s")) in \(out)\n"
             + "  on Slurm:  sbatch \(out)/slurm.sbatch\n  here:      mfld compare --resume \(out) --jobs 2\n"

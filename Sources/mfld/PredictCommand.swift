@@ -61,9 +61,7 @@ enum PredictCommand: Command {
     var csv = "prediction" + (y == nil ? "" : "," + (predictor.targetColumn ?? "target")) + "\n"
     for k in 0..<f.count { csv += CSVFormat.number(f[k]) + (y.map { "," + CSVFormat.number($0[k]) } ?? "") + "\n" }
     let out = a.last("--out") ?? dir + "/predictions-" + URL(fileURLWithPath: dataFile).deletingPathExtension().lastPathComponent + ".csv"
-    do { try Data(csv.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-      throw RunError(.io, "cannot write '\(out)': \(error.localizedDescription)")
-    }
+    try AtomicFile.write(csv, to: out)
     var line = "\(f.count) rows"
     if let y {
       line += ": risk = " + String(format: "%.17g", predictor.loss.risk(f, y)) + " (\(predictor.loss.name))"

@@ -26,6 +26,8 @@ enum RunCommand: Command {
                           (Ctrl-C or SIGTERM finishes the step, writes everything and a checkpoint,
                           and exits with 130 or 143)
     --check               run `mfld check`'s laws on every part first; refuse to run (exit 4) if one fails
+    --overwrite           replace the results of another run in the output folder (refused without it;
+                          rerunning the same config into its folder needs no flag)
     --progress-every S    when stderr is not a terminal (a batch job's log): a plain progress line
                           every S seconds (default 30); on a terminal the line rewrites itself
     --quiet               no progress line and no summary on stdout
@@ -34,7 +36,7 @@ enum RunCommand: Command {
 
   static func run(_ words: [String]) throws -> Int32 {
     let a = try ParsedArguments(words, options: ["--set", "--out", "--threads", "--checkpoint-every", "--plugin", "--progress-every"],
-                                flags: ["--quiet", "--check"])
+                                flags: ["--quiet", "--check", "--overwrite"])
     guard a.positionals.count == 1 else { throw UsageError("run takes one config file; see `mfld run --help`") }
     var overrides = a.options["--set"] ?? []
     if let t = a.last("--threads") { overrides.append("threads=\(t)") }
@@ -48,7 +50,7 @@ enum RunCommand: Command {
     }
     let experiment = try Experiment.load(file: a.positionals[0], overrides: overrides, plugins: a.options["--plugin"] ?? [])
     return try execute(experiment, out: a.last("--out") ?? experiment.outputPath, quiet: a.flags.contains("--quiet"),
-                       checkpointEvery: try checkpointEvery(a), progressEvery: try progressEvery(a))
+                       checkpointEvery: try checkpointEvery(a), progressEvery: try progressEvery(a), overwrite: a.flags.contains("--overwrite"))
   }
 
   static func progressEvery(_ a: ParsedArguments) throws -> Double {
@@ -68,7 +70,8 @@ enum RunCommand: Command {
   /// Runs with a progress line, signal handling and the closing report; shared by `run` and `resume`.
   /// On a terminal the progress line rewrites itself; in a log (stderr not a terminal) a plain line
   /// comes every `progressEvery` seconds, after a header line saying what runs.
-  static func execute(_ experiment: Experiment, out: String, quiet: Bool, checkpointEvery: Int?, progressEvery: Double = 30) throws -> Int32 {
+  static func execute(_ experiment: Experiment, out: String, quiet: Bool, checkpointEvery: Int?, progressEvery: Double = 30,
+                      overwrite: Bool = false) throws -> Int32 {
     let plan = experiment.plan
     let terminal = Terminal.stderrIsTerminal
     if !quiet {
@@ -85,7 +88,8 @@ enum RunCommand: Command {
       Terminal.note(Terminal.logLine(p, startStep: plan.state.step))
     }
     Signals.install()
-    let result = try experiment.run(outputPath: out, progress: progress, shouldStop: { Signals.stopRequested }, checkpointEvery: checkpointEvery)
+    let result = try experiment.run(outputPath: out, progress: progress, shouldStop: { Signals.stopRequested }, checkpointEvery: checkpointEvery,
+                                    cancellable: true, overwrite: overwrite)
     if !quiet, terminal { Terminal.clearLine() }
     let o = result.outcome
     if let failure = o.failure, failure.kind == .interrupted {

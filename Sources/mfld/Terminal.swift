@@ -8,8 +8,24 @@ import MFLD
 enum Terminal {
   static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
+  /// One line, whatever the message holds: control characters (a newline in a key, a NUL in a CSV cell, a
+  /// plugin's multi-line message) are shown escaped, never printed.
   static func error(_ message: String) {
-    FileHandle.standardError.write(Data(("mfld: error: " + message + "\n").utf8))
+    FileHandle.standardError.write(Data(("mfld: error: " + escaped(message) + "\n").utf8))
+  }
+
+  static func escaped(_ s: String) -> String {
+    var out = ""
+    for u in s.unicodeScalars {
+      switch u {
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case "\0": out += "\\0"
+      default: out += u.properties.generalCategory == .control ? "\\u{" + String(u.value, radix: 16) + "}" : String(u)
+      }
+    }
+    return out
   }
 
   static func note(_ message: String) {

@@ -338,7 +338,8 @@ struct NumericTableFuzzTests {
         }
       }
       let text = String(decoding: bytes, as: UTF8.self)
-      let lineCount = bytes.filter { $0 == 0x0A }.count + 1
+      // Lines end at "\n", "\r\n" or a lone "\r".
+      let lineCount = bytes.indices.filter { bytes[$0] == 0x0A || (bytes[$0] == 0x0D && ($0 + 1 == bytes.count || bytes[$0 + 1] != 0x0A)) }.count + 1
       do {
         let t = try NumericTable.parse(text, source: "fuzz.csv")
         accepted += 1

@@ -54,6 +54,69 @@ struct ReliabilityTests {
     #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("trace.csv.partial").path))
   }
 
+  /// McKean–Vlasov with a Gaussian interaction: O(m²) kernel sums, so one step of `count` particles takes seconds.
+  static func longSteps(count: Int, steps: Int) -> String {
+    """
+    {
+      "seed": 3,
+      "domain": {"type": "euclidean", "dimension": 2},
+      "objective": {"type": "sum", "terms": [
+        {"type": "potential", "V": {"type": "quadratic", "a": 1}},
+        {"type": "interaction", "W": {"type": "gaussian", "bandwidth": 1}}]},
+      "integrator": {"type": "euler-maruyama", "step": 0.01, "temperature": 0.1},
+      "particles": {"count": \(count), "init": {"type": "gaussian", "std": 1}},
+      "steps": \(steps),
+      "record": {"every": 1}
+    }
+    """
+  }
+
+  @Test("SIGTERM during a step of seconds: exit 143 within a second, with a checkpoint of the last completed step that resumes byte-identical")
+  func terminateWithinASecond() throws {
+    let dir = try MFLD.temporaryDirectory()
+    let config = try MFLD.write(Self.longSteps(count: 5_000, steps: 3), to: "long.json", in: dir)
+    let whole = dir.appendingPathComponent("whole"), stopped = dir.appendingPathComponent("stopped")
+    // Time one step: the uninterrupted run's timing.csv.
+    #expect(try MFLD.run(["run", config, "--out", whole.path, "--quiet"]).status == 0)
+    let times = try String(contentsOf: whole.appendingPathComponent("timing.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+      .compactMap { Double($0.split(separator: ",")[1]) }
+    let step = (times[2] - times[1])
+    #expect(step > 1.5, "a step takes \(step) s here; the test needs one of seconds")
+    // Stop it half-way through step 1 (the checkpoint after step 0 says step 0 is done).
+    let p = try MFLD.start(["run", config, "--out", stopped.path, "--quiet", "--checkpoint-every", "1"])
+    try MFLD.waitFor(stopped.appendingPathComponent("checkpoint.json"))
+    usleep(useconds_t(step / 2 * 1e6))
+    let signalled = Date()
+    kill(p.processIdentifier, SIGTERM)
+    p.waitUntilExit()
+    let took = Date().timeIntervalSince(signalled)
+    #expect(p.terminationStatus == 143)
+    #expect(took < 1, "exited \(took) s after SIGTERM, in a step of \(step) s")
+    let checkpoint = try JSONSerialization.jsonObject(with: Data(contentsOf: stopped.appendingPathComponent("checkpoint.json"))) as? [String: Any]
+    #expect(checkpoint?["step"] as? Int == 1, "the checkpoint is of the last completed step")
+    let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: stopped.appendingPathComponent("summary.json"))) as? [String: Any]
+    #expect(summary?["status"] as? String == "interrupted" && summary?["steps"] as? Int == 1)
+    #expect(try MFLD.run(["resume", stopped.path, "--quiet"]).status == 0)
+    let (t1, p1) = try files(whole), (t2, p2) = try files(stopped)
+    #expect(t1 == t2, "trace.csv differs after resume")
+    #expect(p1 == p2, "particles.csv differs after resume")
+  }
+
+  @Test("a second SIGINT exits at once, leaving the files already written whole")
+  func secondSignal() throws {
+    let dir = try MFLD.temporaryDirectory()
+    let config = try MFLD.write(Self.longSteps(count: 5_000, steps: 3), to: "long.json", in: dir)
+    let out = dir.appendingPathComponent("out")
+    let p = try MFLD.start(["run", config, "--out", out.path, "--quiet"])
+    try MFLD.waitFor(out.appendingPathComponent("config.json"))
+    kill(p.processIdentifier, SIGINT)
+    kill(p.processIdentifier, SIGINT)
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 130)
+    let config2 = try String(contentsOf: out.appendingPathComponent("config.json"), encoding: .utf8)
+    #expect(config2.hasPrefix("{") && config2.hasSuffix("}\n"), "config.json is whole")
+  }
+
   @Test("a config asking for more memory than the machine has is refused in under a second, with the estimate")
   func memoryRefusal() throws {
     let started = Date()

@@ -17,7 +17,8 @@ struct RunOutputTests {
                          options: .regularExpression) != nil, "\(line)")
     }
     // Quiet: nothing at all on stderr.
-    let quiet = try MFLD.run(["run", "examples/mckean-vlasov.json", "--set", "steps=300", "--out", out.path, "--quiet", "--progress-every", "0.01"])
+    let quiet = try MFLD.run(["run", "examples/mckean-vlasov.json", "--set", "steps=300", "--out", out.appendingPathComponent("quiet").path, "--quiet",
+                              "--progress-every", "0.01"])
     #expect(quiet.status == 0 && quiet.stderr.isEmpty && quiet.stdout.isEmpty)
     let bad = try MFLD.run(["run", "examples/mckean-vlasov.json", "--progress-every", "0"])
     #expect(bad.status == 2 && bad.stderr.contains("--progress-every must be a number of seconds > 0"))

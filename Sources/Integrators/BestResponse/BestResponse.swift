@@ -37,6 +37,7 @@ public final class BestResponse: Integrator, Checkpointable {
   }
 
   public func checkpointState() -> [String: [Double]] {
+    if let pendingRestore { return pendingRestore }  // restored, not used yet: still the state
     var out: [String: [Double]] = [:]
     if let frozen { out["frozen"] = frozen.coordinates }
     if let chain { out["chain"] = chain.coordinates }

@@ -25,9 +25,14 @@ public final class DualAveragedGradient: GradientEstimator, Checkpointable {
   public func restoreCheckpoint(_ state: [String: [Double]]) throws {
     guard let shape = state["shape"], let values = state["snapshots"] else { return }
     guard shape.count == 2 else { snapshots = []; return }
-    let (m, d) = (Int(shape[0]), Int(shape[1]))
-    snapshots = stride(from: 0, to: values.count, by: m * d).map {
-      ParticleCloud(count: m, dimension: d, coordinates: Array(values[$0 ..< $0 + m * d]))
+    // Untrusted input: whole positive counts whose product divides the saved values.
+    guard let m = Int(exactly: shape[0]), let d = Int(exactly: shape[1]), m >= 1, d >= 1,
+          case let (size, overflow) = m.multipliedReportingOverflow(by: d), !overflow, size <= values.count, values.count % size == 0 else {
+      throw ConfigError(path: "state.integrator.shape", "[\(shape.map { "\($0)" }.joined(separator: ", "))] does not fit the \(values.count) saved snapshot values",
+                        fix: "the checkpoint is damaged; start the run again without resuming")
+    }
+    snapshots = stride(from: 0, to: values.count, by: size).map {
+      ParticleCloud(count: m, dimension: d, coordinates: Array(values[$0 ..< $0 + size]))
     }
   }
 

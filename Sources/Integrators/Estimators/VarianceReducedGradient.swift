@@ -28,6 +28,11 @@ public final class VarianceReducedGradient: GradientEstimator, Checkpointable {
   /// The anchor and its full gradient. The gradient is saved rather than recomputed on resume: an
   /// objective with solver state (the bilevel warm start) would see an extra solve and move on.
   public func checkpointState() -> [String: [Double]] {
+    if let saved = pendingAnchor {  // restored, not used yet: still the state
+      var state = ["anchor": saved.cloud, "anchor_gradient": saved.gradient]
+      if !saved.values.isEmpty { state["anchor_values"] = saved.values }
+      return state
+    }
     guard let anchor else { return [:] }
     var state = ["anchor": anchor.coordinates, "anchor_gradient": anchorGradient]
     if !anchorValues.isEmpty { state["anchor_values"] = anchorValues }

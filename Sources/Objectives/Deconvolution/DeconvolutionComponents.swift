@@ -9,7 +9,7 @@ public enum DeconvolutionComponents {
     .integer("dimension", default: 1, in: 1...2, "p: the torus T^p = [0, 1)^p"),
     .choice("kernel", ["dirichlet", "gaussian"], default: "dirichlet",
             "ψ(t) = Π_c k(t_c) with k the Dirichlet kernel 1 + 2 Σ_{j≤K} cos(2πjt) or the periodized Gaussian Σ_z exp(−(t − z)²/(2σ²))"),
-    .integer("cutoff", default: 6, in: 1...Int.max, "K, the Dirichlet kernel's highest frequency"),
+    .integer("cutoff", default: 6, in: 1...10_000, "K, the Dirichlet kernel's highest frequency"),
     .real("width", default: 0.05, in: .positive, "σ, the periodized Gaussian's width"),
     .matrix("spikes", "true spike positions θ_s, one row of p coordinates in [0, 1) per spike"),
     .reals("masses", "true masses a_s (nonzero, either sign), one per spike"),

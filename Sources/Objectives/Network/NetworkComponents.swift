@@ -28,7 +28,7 @@ public enum NetworkComponents {
 
   static let twoLayerNetwork = Component(
     .objective, "two-layer-network",
-    summary: "G_λ(ν) = R(∫σ(⟨w, x̃⟩) dν(w)) + (λ/2)‖ν‖²_TV, x̃ = (x, 1); records test_risk with a test split",
+    summary: "G_λ(ν) = R(∫σ(⟨w, x̃⟩) dν(w)) + (λ/2)‖ν‖²_TV, x̃ = (x, 1); records test_risk with a test split, accuracy with labels ±1",
     parameters: [.part("data", .dataset, "training (and test) data: teacher or csv")] + networkParameters,
     notes: "A signed objective: choose a reduction, bilevel or lift. Particles live on W (d + 1 coordinates)."
   ) { args in

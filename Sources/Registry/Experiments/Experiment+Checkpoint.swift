@@ -15,6 +15,8 @@ extension Experiment {
     }
     let checkpoint: ConfigValue = .object([
       "format": "mfld-checkpoint", "version": 1,
+      // The run this checkpoint belongs to: resume refuses a config.json that is not this one.
+      "config": config,
       "config_file": file.map(ConfigValue.string) ?? .null,
       "base_directory": .string(baseDirectory),
       "step": .integer(state.step), "time": .real(state.time), "wall_seconds": .real(wallSeconds),
@@ -54,20 +56,50 @@ extension Experiment {
     var e = try Experiment.compose(raw, file: original ?? configFile, baseDirectory: base,
                         name: URL(fileURLWithPath: original ?? configFile).deletingPathExtension().lastPathComponent,
                         plugins: plugins, registry: registry)
+    // Untrusted input from here on: every field is checked against the config before it is used.
+    func bad(_ path: String, _ message: String, fix: String = "the checkpoint is damaged; start the run again without resuming") -> ConfigError {
+      ConfigError(file: checkpointFile, path: path, message, fix: fix)
+    }
+    if let saved = c["config"], let key = ConfigValue.firstDifference(saved, e.config) {
+      throw bad(key.isEmpty ? "config" : "config." + key, "config.json is not the config this checkpoint was written for (they differ at '\(key)')",
+                fix: "another run was written into this folder; resume the folder the checkpoint belongs to, or start the run again")
+    }
+    guard (0...e.plan.lastStep).contains(step) else {
+      throw bad("step", "\(step) is not a step of this run (0…\(e.plan.lastStep))")
+    }
     guard m == e.plan.state.cloud.count, d == e.plan.state.cloud.dimension, xs.count == m * d else {
       throw ConfigError(file: checkpointFile, path: "particles", "the checkpoint's particles do not fit config.json", fix: "resume the folder the checkpoint belongs to")
     }
-    e.plan.state = SolverState(cloud: ParticleCloud(count: m, dimension: d, coordinates: xs.map { $0.doubleValue ?? .nan }),
-                               step: step, time: c["time"]?.doubleValue ?? 0)
+    func numbers(_ values: [ConfigValue], _ path: String) throws -> [Double] {
+      try values.enumerated().map { k, v in
+        guard let x = v.doubleValue, x.isFinite else { throw bad("\(path)[\(k)]", "\(v.jsonText(pretty: false)) is not a finite number") }
+        return x
+      }
+    }
+    func number(_ key: String) throws -> Double {
+      guard let v = c[key] else { return 0 }
+      guard let x = v.doubleValue, x.isFinite else { throw bad(key, "is not a finite number") }
+      return x
+    }
+    let time = try number("time"), wall = try number("wall_seconds")
+    guard wall >= 0 else { throw bad("wall_seconds", "is not a number of seconds") }
+    e.plan.state = SolverState(cloud: ParticleCloud(count: m, dimension: d, coordinates: try numbers(xs, "particles.coordinates")),
+                               step: step, time: time)
     if case .object(let parts)? = c["state"] {
       for (name, part) in [("integrator", e.plan.integrator as AnyObject), ("objective", e.plan.problem.objective as AnyObject)] {
         guard let target = part as? any Checkpointable, case .object(let saved)? = parts[name] else { continue }
         var state: [String: [Double]] = [:]
-        for (k, v) in saved { if case .array(let a) = v { state[k] = a.map { $0.doubleValue ?? Double.nan } } }
-        try target.restoreCheckpoint(state)
+        for (k, v) in saved {
+          guard case .array(let a) = v else { throw bad("state.\(name).\(k)", "is not an array of numbers") }
+          state[k] = try numbers(a, "state.\(name).\(k)")
+        }
+        do { try target.restoreCheckpoint(state) } catch var error as ConfigError {
+          error.file = checkpointFile
+          throw error
+        }
       }
     }
-    e.resumeFrom = (step, c["wall_seconds"]?.doubleValue ?? 0)
+    e.resumeFrom = (step, wall)
     return e
   }
 }

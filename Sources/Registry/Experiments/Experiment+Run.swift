@@ -20,20 +20,29 @@ extension Experiment {
   ///
   /// With `checkpointEvery`, the full state is written to checkpoint.json (atomically) every that many
   /// steps; a stopped run (`shouldStop`) always writes one. `mfld resume` continues from it.
+  ///
+  /// `cancellable`: a stop request may cut a long step short (`Solver.run`); only for one run per process.
+  ///
+  /// The folder is this run's while it runs (a second run into it fails); a folder holding another config's
+  /// results is refused unless `overwrite`, and an earlier run's outputs are cleared before a fresh one.
   public func run(outputPath: String? = nil, progress: ((RunProgress) -> Void)? = nil,
-                  shouldStop: (() -> Bool)? = nil, checkpointEvery: Int? = nil) throws -> Result {
+                  shouldStop: (() -> Bool)? = nil, checkpointEvery: Int? = nil, cancellable: Bool = false,
+                  overwrite: Bool = false) throws -> Result {
     let directory = try RunDirectory(path: outputPath ?? self.outputPath)
+    try directory.claim()
     directory.snapshotText = { try self.particlesCSV($0) }
     if let resume = resumeFrom {
       try directory.prepareResume(step: plan.state.step, wallOffset: resume.wallSeconds)
     } else {
-      try directory.write("config.json", config.jsonText(pretty: true) + "\n")
+      let text = config.jsonText(pretty: true) + "\n"
+      try directory.prepareFresh(config: text, overwrite: overwrite)
+      try directory.write("config.json", text)
     }
     let outcome: RunOutcome
     let start = ContinuousClock.now
     do {
       outcome = try Solver.run(plan, sink: directory, progress: progress, shouldStop: shouldStop,
-                               checkpointEvery: checkpointEvery, checkpoint: { state in
+                               checkpointEvery: checkpointEvery, cancellable: cancellable, checkpoint: { state in
         try directory.flush()
         let elapsed = (ContinuousClock.now - start).components
         try self.writeCheckpoint(state, to: directory,

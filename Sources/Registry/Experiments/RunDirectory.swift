@@ -1,5 +1,8 @@
 import Formats
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SolverAPI
 
 /// The files of one run, each written atomically (to a temporary name, then renamed):
@@ -34,10 +37,54 @@ public final class RunDirectory: TraceSink {
 
   /// Writes `text` to `name` atomically.
   public func write(_ name: String, _ text: String) throws {
-    do {
-      try Data(text.utf8).write(to: file(name), options: .atomic)
-    } catch {
-      throw RunError(.io, "cannot write '\(file(name).path)': \(Self.reason(error))")
+    try AtomicFile.write(text, to: file(name).path)
+  }
+
+  /// The lock that makes this folder one run's (`claim`): an open descriptor with an exclusive `flock`.
+  private var lock: Int32 = -1
+
+  deinit { if lock >= 0 { close(lock) } }
+
+  /// Makes the folder this process's until this object goes: a second run into it (another process, or
+  /// another run in this one) fails, naming the holder's pid. Temporaries left by killed processes go.
+  public func claim() throws {
+    guard lock < 0 else { return }
+    let path = file(".mfld-lock").path
+    let fd = Glibc.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw RunError(.io, "cannot lock '\(url.path)': \(String(cString: strerror(errno)))") }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+      close(fd)
+      throw RunError(.io, "'\(url.path)' is in use by another mfld run (pid \(holder.isEmpty ? "?" : holder)); wait for it, or write elsewhere with --out")
+    }
+    let pid = Array("\(getpid())\n".utf8)
+    _ = ftruncate(fd, 0)
+    _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    lock = fd
+    AtomicFile.removeStale(in: url.path)
+  }
+
+  /// The files a run writes here; `clear` removes them (and nothing else).
+  static let outputs = ["config.json", "trace.csv", "timing.csv", "summary.json", "particles.csv", "checkpoint.json", "model.json",
+                        "trace.csv.partial", "timing.csv.partial"]
+
+  /// Before a fresh run writing `config` (config.json's text): a folder holding another run's results is
+  /// refused unless `overwrite`; then the outputs of any earlier run (the same config's, or overwritten) are
+  /// removed, so nothing of it — a checkpoint, a plot, a snapshot — is left beside the new run's files.
+  public func prepareFresh(config: String, overwrite: Bool) throws {
+    let fm = FileManager.default
+    let results = ["summary.json", "trace.csv", "checkpoint.json", "trace.csv.partial"].filter { fm.fileExists(atPath: file($0).path) }
+    // Another run: no config.json (results without one), one that does not parse, or one that differs.
+    let old = try? String(contentsOf: file("config.json"), encoding: .utf8)
+    let key: String? = old.flatMap { try? JSONParser.parse($0) }.map { ConfigValue.firstDifference($0, (try? JSONParser.parse(config)) ?? .null) } ?? ""
+    if !overwrite, !results.isEmpty, let key {
+      throw ConfigError(file: file("config.json").path, path: key,
+                        "'\(url.path)' holds the results of another run (\(results.joined(separator: ", ")))" + (key.isEmpty ? "" : "; its config differs at '\(key)'"),
+                        fix: "write elsewhere with --out, continue it with `mfld resume \(url.path)`, or pass --overwrite to replace it")
+    }
+    for name in (try? fm.contentsOfDirectory(atPath: url.path)) ?? [] {
+      let isOutput = Self.outputs.contains(name) || name.hasSuffix(".svg") || name == "particles" || (name.hasPrefix("predictions-") && name.hasSuffix(".csv"))
+      if isOutput, name != "config.json" { try? fm.removeItem(at: file(name)) }
     }
   }
 

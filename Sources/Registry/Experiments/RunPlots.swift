@@ -34,8 +34,6 @@ public enum RunPlots {
   }
 
   static func write(_ text: String, to path: String) throws {
-    do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-      throw RunError(.io, "cannot write '\(path)': \(error.localizedDescription)")
-    }
+    try AtomicFile.write(text, to: path)
   }
 }

@@ -28,6 +28,11 @@ public enum PluginLoader {
       throw fail("no such file", fix: "check the path; build the plugin first (docs/plugins.md)")
     }
     guard !isDirectory.boolValue else { throw fail("it is a folder, not a library", fix: "name the .so file inside it") }
+    // A FIFO or a device would block or stream forever in dlopen: only regular files are libraries.
+    var info = stat()
+    guard stat(absolute, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+      throw fail("not a regular file (a pipe, socket or device)", fix: "give the library's .so file")
+    }
 
     dlerror()
     guard let library = dlopen(absolute, RTLD_NOW | RTLD_LOCAL) else {

@@ -41,6 +41,12 @@ static inline void relax(void) {
 /// same rows finds them in the same core's cache), taking them through its own cursor, on its own
 /// cache line; then it helps the others through theirs (so a participant that is late or descheduled
 /// holds nobody up). Without stealing, a job touches no shared cache line but the job's own fields.
+static atomic_int cancel_armed, cancel_requested;
+void mfld_cancel_arm(int armed) { atomic_store(&cancel_armed, armed); }
+void mfld_cancel_request(void) { if (atomic_load(&cancel_armed)) atomic_store(&cancel_requested, 1); }
+int mfld_cancel_requested(void) { return atomic_load_explicit(&cancel_requested, memory_order_relaxed); }
+void mfld_cancel_reset(void) { atomic_store(&cancel_requested, 0); }
+
 typedef struct { _Alignas(64) atomic_long next; } cursor;
 static cursor cursors[MAX_WORKERS + 1];
 
@@ -52,7 +58,7 @@ static void run_indices(int participant) {
     for (;;) {
       const ptrdiff_t i = q + (ptrdiff_t)atomic_fetch_add(&cursors[q].next, 1) * P;
       if (i >= count) break;
-      pool.task(pool.context, i);
+      if (!mfld_cancel_requested()) pool.task(pool.context, i);
     }
   }
 }
@@ -90,7 +96,7 @@ void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *conte
     return;
   }
   if (threads <= 1 || count <= 1 || pthread_mutex_trylock(&pool.job) != 0) {
-    for (ptrdiff_t i = 0; i < count; i++) task(context, i);
+    for (ptrdiff_t i = 0; i < count && !mfld_cancel_requested(); i++) task(context, i);
     return;
   }
   const int wanted = threads - 1 < MAX_WORKERS ? threads - 1 : MAX_WORKERS;

@@ -10,7 +10,8 @@
 /// - Cells are separated by commas. A file with no comma at all (outside comment
 ///   lines) is read as tab- or whitespace-separated instead: any run of spaces and
 ///   tabs separates cells.
-/// - Spaces and tabs around cells are ignored; "\r\n" line ends are accepted.
+/// - Spaces and tabs around cells are ignored; "\n", "\r\n" and lone "\r" line ends are accepted, and a
+///   leading UTF-8 byte-order mark is skipped.
 /// - Lines whose first non-blank character is `#` are comments; blank lines are
 ///   skipped. Row numbers in errors are the file's 1-based line numbers.
 /// - The first remaining line is a header iff any of its cells is quoted or is
@@ -211,14 +212,15 @@ private struct CSVTableReader {
     var lines: [Line] = []
     var hasComma = false
     var lineNumber = 0
-    var start = 0
+    // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first cell.
+    var start = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
     var sawText = false
     while start < bytes.count {
       lineNumber += 1
       var end = start
-      while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-      let next = end + 1
-      if end > start, bytes[end - 1] == 0x0D { end -= 1 }
+      while end < bytes.count, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
+      // "\r\n", "\n", or a lone "\r" (old Mac line ends) ends the line.
+      let next = end + (end + 1 < bytes.count && bytes[end] == 0x0D && bytes[end + 1] == 0x0A ? 2 : 1)
       var first = start
       while first < end, isBlank(bytes[first]) || bytes[first] == 0x0D { first += 1 }
       if first < end {

@@ -34,7 +34,7 @@ public struct Parallel: Sendable {
     let chunks = (count + grain - 1) / grain
     if threads == 1 || chunks <= 1 {
       var start = 0
-      while start < count { body(start ..< min(count, start + grain)); start += grain }
+      while start < count && mfld_cancel_requested() == 0 { body(start ..< min(count, start + grain)); start += grain }
       return
     }
     // The C workers reach the closure through the job's address; `withoutActuallyEscaping` boxes it

@@ -8,9 +8,12 @@ public enum Suggestion {
   public static func closest<S: Sequence>(to word: String, in candidates: S) -> String?
   where S.Element == String {
     let limit = min(3, max(1, word.count / 3))
+    let lowered = word.lowercased(), length = word.count
     var best: (name: String, distance: Int)?
-    for candidate in candidates {
-      let d = editDistance(word.lowercased(), candidate.lowercased())
+    // The distance is at least the difference in length: a candidate too long or short is skipped
+    // without the quadratic comparison (a pasted paragraph is not compared with every key).
+    for candidate in candidates where abs(candidate.count - length) <= limit {
+      let d = editDistance(lowered, candidate.lowercased())
       if d <= limit, d < (best?.distance ?? .max) { best = (candidate, d) }
     }
     return best?.name

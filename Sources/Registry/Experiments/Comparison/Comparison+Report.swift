@@ -142,7 +142,7 @@ extension Comparison {
          "time to \(target) (s)"]
     var rows: [[String]] = []
     for (i, v) in variants.enumerated() {
-      let runs = traces[i], statuses = jobs.filter { $0.variant == i }.map(\.status)
+      let runs = traces[i]
       let (m, sd) = Comparison.meanAndSD(figures.finals[i])
       let (mt, sdt) = Comparison.meanAndSD(runs.map(figures.atEqualTime))
       let reached = runs.map(figures.reach)

@@ -49,7 +49,10 @@ extension Sweep {
   /// starts (a config that no longer composes, a missing data file) is written to its summary.json as
   /// status "failed", so the sweep's table says what happened.
   @discardableResult
-  public func runTask(_ entry: Entry, threads: Int = 1, shouldStop: (() -> Bool)? = nil) -> (status: String, message: String?) {
+  ///
+  /// `cancellable`: a stop request may cut a long step short — only when this is the process's one run
+  /// (a Slurm task), never from `run(jobs:)`'s concurrent runs.
+  public func runTask(_ entry: Entry, threads: Int = 1, shouldStop: (() -> Bool)? = nil, cancellable: Bool = false) -> (status: String, message: String?) {
     let current = status(entry)
     if Sweep.finished.contains(current.status) { return current }
     let dir = folder(entry)
@@ -68,7 +71,7 @@ extension Sweep {
                                             plugins: comparison.plugins)
       }
       experiment.plan.parallel = threads == 0 ? .automatic : Parallel(threads: threads)
-      let result = try experiment.run(outputPath: dir, shouldStop: shouldStop, checkpointEvery: checkpointEvery)
+      let result = try experiment.run(outputPath: dir, shouldStop: shouldStop, checkpointEvery: checkpointEvery, cancellable: cancellable)
       let after = status(entry)
       return after.status == "missing" ? ("failed", result.outcome.failure?.message ?? "no summary written") : after
     } catch {

@@ -29,6 +29,15 @@ void mfld_parallel_for(int threads, ptrdiff_t count, mfld_task task, void *conte
 typedef void (*mfld_parallel_for_function)(int threads, ptrdiff_t count, mfld_task task, void *context);
 void mfld_set_parallel_for(mfld_parallel_for_function function);
 
+/// Cancelling a long step part-way (SIGINT/SIGTERM): while armed, `mfld_cancel_request` (async-signal-safe)
+/// makes every job skip the indices it has not started, so the step returns within a chunk's time with
+/// results its caller must discard (it restores the state from before the step). Not armed, a request
+/// does nothing: a step nobody can undo runs to its end.
+void mfld_cancel_arm(int armed);
+void mfld_cancel_request(void);
+int mfld_cancel_requested(void);
+void mfld_cancel_reset(void);
+
 #ifdef __cplusplus
 }
 #endif
