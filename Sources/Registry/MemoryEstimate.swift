@@ -5,12 +5,14 @@ import SolverAPI
 /// The memory a run will need at its peak, estimated from sizes known before anything big is
 /// allocated, so that a config that cannot fit is refused at once with the estimate in the message.
 ///
-/// Per particle and coordinate: the cloud, its gradient, the metric's scratch and the final copies
-/// (≈ 6 doubles). Signed objectives add the m × n feature matrix, its Jacobian data (× width), the
-/// pullback's scratch, the data's inputs, and the inner system (min(m, n)² for bilevel); a test split adds
-/// its inputs and the m × n_test test features; a target cloud (mmd) its points; dual averaging keeps every
-/// outer iterate (⌈steps / inner_steps⌉ copies of the cloud). The limit is the least of physical memory,
-/// `RLIMIT_AS` and the cgroup's `memory.max`.
+/// The process itself (≈ 25 MB: the runtime and the code). Per particle and coordinate: the cloud, its
+/// gradient, the metric's scratch and the final copies (≈ 8 doubles). Signed objectives add the m × n feature
+/// matrix, its Jacobian data (× width: 0 for relu, tanh and sigmoid, whose slopes are read off the features),
+/// the pullback's scratch, the data's inputs, and for bilevel the inner system (2 min(m, n)²); a test split
+/// adds its inputs and the m × n_test test features; a target cloud (mmd) its points; dual averaging keeps
+/// every outer iterate (⌈steps / inner_steps⌉ copies of the cloud, counted twice: the allocator does not give
+/// back the pages between them). Measured peaks are within 1.5× (README, "Long runs"). The limit is the least
+/// of physical memory, `RLIMIT_AS` and the cgroup's `memory.max`.
 public enum MemoryEstimate {
   /// One part of the estimate: the bytes and the key that sets them (named when it is the largest).
   public struct Item {
@@ -21,14 +23,17 @@ public enum MemoryEstimate {
     public var fix: String
   }
 
-  public static func items(particles m: Int, dimension d: Int, samples n: Int, jacobianWidth: Int = 1, testSamples nt: Int = 0,
-                           inputDimension di: Int = 0, targetPoints: Int = 0, snapshots: Int = 0, samplesPath: String = "objective.data.samples",
-                           testPath: String = "objective.data.test_samples") -> [Item] {
+  /// The process before any run: the runtime, the libraries and the code.
+  public static let baseline = 25e6
+
+  public static func items(particles m: Int, dimension d: Int, samples n: Int, jacobianWidth: Int = 1, innerSystem: Bool = true,
+                           testSamples nt: Int = 0, inputDimension di: Int = 0, targetPoints: Int = 0, snapshots: Int = 0,
+                           samplesPath: String = "objective.data.samples", testPath: String = "objective.data.test_samples") -> [Item] {
     let (mm, dd, nn, tt, ii) = (Double(m), Double(d), Double(n), Double(nt), Double(max(di, d)))
-    var items = [Item(path: "particles.count", what: "\(m) particles × \(d) coordinates", bytes: 8 * 6 * mm * dd, fix: "use fewer particles")]
+    var items = [Item(path: "particles.count", what: "\(m) particles × \(d) coordinates", bytes: baseline + 8 * 8 * mm * dd, fix: "use fewer particles")]
     if n > 0 {
       items.append(Item(path: "particles.count", what: "\(m) × \(n) feature matrices",
-                        bytes: 8 * (mm * nn * (3 + Double(jacobianWidth)) + 2 * pow(min(mm, nn), 2) + nn * ii),
+                        bytes: 8 * (mm * nn * (3 + Double(jacobianWidth)) + (innerSystem ? 2 * pow(min(mm, nn), 2) : 0) + nn * ii),
                         fix: "use fewer particles or fewer data points (\(samplesPath))"))
     }
     if nt > 0 {
@@ -40,7 +45,7 @@ public enum MemoryEstimate {
                         fix: "use fewer target points"))
     }
     if snapshots > 0 {
-      items.append(Item(path: "integrator.inner_steps", what: "\(snapshots) kept outer iterates of the cloud", bytes: 8 * Double(snapshots) * mm * dd,
+      items.append(Item(path: "integrator.inner_steps", what: "\(snapshots) kept outer iterates of the cloud", bytes: 2 * 8 * Double(snapshots) * mm * dd,
                         fix: "dual averaging keeps one copy of the cloud per inner_steps steps: raise integrator.inner_steps, or run fewer steps"))
     }
     return items
@@ -94,13 +99,18 @@ public enum MemoryEstimate {
   /// A first check from the resolved config alone, before any part (or data set) is built: a data set of
   /// terabytes is refused before it is generated.
   static func precheck(_ resolved: ConfigObject, file: String?) throws {
+    try check(items(for: resolved), file: file)
+  }
+
+  /// The estimate's items for a resolved config (`mfld validate` prints their sum).
+  public static func items(for resolved: ConfigObject) -> [Item] {
     func int(_ v: ConfigValue?) -> Int? { if case .integer(let i)? = v { return i } else { return nil } }
     func object(_ v: ConfigValue?) -> ConfigObject? { if case .object(let o)? = v { return o } else { return nil } }
-    guard let m = int(object(resolved["particles"])?["count"]) else { return }
+    guard let m = int(object(resolved["particles"])?["count"]) else { return [] }
     let domain = object(resolved["domain"]), objective = object(resolved["objective"]), integrator = object(resolved["integrator"])
     var d = int(domain?["dimension"]) ?? 1
     if case .string("sphere")? = domain?["type"] { d += 1 }
-    var n = 0, nt = 0, di = 0, target = 0
+    var n = 0, nt = 0, di = 0, target = 0, width = 1
     var samplesPath = "objective.data.samples", testPath = "objective.data.test_samples"
     if let o = objective {
       let data = object(o["data"])
@@ -110,12 +120,18 @@ public enum MemoryEstimate {
       if let g = int(o["grid"]) { n = Int(pow(Double(g), Double(int(o["dimension"]) ?? 1)).rounded()); samplesPath = "objective.grid" }
       if let dd = int(data?["dimension"]) ?? (n > 0 ? int(o["dimension"]) : nil) { di = dd; d = max(d, dd + 1) }
       if case .string("mmd")? = o["type"] { target = int(o["target_count"]) ?? 0 }
+      if case .string(let a)? = o["activation"], ["relu", "tanh", "sigmoid"].contains(a) { width = 0 }
     }
     var snapshots = 0
     if case .string("dual-averaging")? = integrator?["type"], let steps = int(resolved["steps"]), let k = int(integrator?["inner_steps"]), k > 0 {
       snapshots = steps / k + 1
     }
-    try check(items(particles: m, dimension: d, samples: n, testSamples: nt, inputDimension: di, targetPoints: target, snapshots: snapshots,
-                    samplesPath: samplesPath, testPath: testPath), file: file)
+    let lift: Bool = {
+      if case .string("lift")? = resolved["reduction"] { return true }
+      if case .object(let r)? = resolved["reduction"], case .string("lift")? = r["type"] { return true }
+      return false
+    }()
+    return items(particles: m, dimension: d, samples: n, jacobianWidth: width, innerSystem: !lift, testSamples: nt, inputDimension: di,
+                 targetPoints: target, snapshots: snapshots, samplesPath: samplesPath, testPath: testPath)
   }
 }

@@ -7,7 +7,8 @@ enum ValidateCommand: Command {
   USAGE: mfld validate CONFIG [--set key.path=value]... [--plugin PATH]... [--quiet]
 
   Reads CONFIG, applies the overrides, checks every key against the parts' declarations, builds
-  every part (reading data files), and prints the resolved config with every default filled in.
+  every part (reading data files), and prints the resolved config with every default filled in, and on
+  stderr the estimate of the run's peak memory.
   Exits 0 when the config is valid, 2 with a one-line message naming the key path otherwise.
 
   OPTIONS:
@@ -22,7 +23,14 @@ enum ValidateCommand: Command {
     guard a.positionals.count == 1 else { throw UsageError("validate takes one config file; see `mfld validate --help`") }
     let experiment = try Experiment.load(file: a.positionals[0], overrides: a.options["--set"] ?? [],
                                          plugins: a.options["--plugin"] ?? [])
-    if !a.flags.contains("--quiet") { print(experiment.config.jsonText(pretty: true)) }
+    if !a.flags.contains("--quiet") {
+      print(experiment.config.jsonText(pretty: true))
+      if case .object(let resolved) = experiment.config {
+        let items = MemoryEstimate.items(for: resolved)
+        let total = items.reduce(0) { $0 + $1.bytes }
+        if total > 0 { Terminal.note(String(format: "memory estimate: %.0f MB", total / 1e6) + " (" + items.map(\.what).joined(separator: ", ") + ")") }
+      }
+    }
     return 0
   }
 }

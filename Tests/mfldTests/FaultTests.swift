@@ -249,4 +249,30 @@ struct FaultTests {
     expectOneLine(try MFLD.run(["list", "--plugin", fifo]), status: 2, ["not a regular file"])
     #expect(Date().timeIntervalSince(started) < 5)
   }
+
+  // MARK: 2. The memory estimate against the measured peak
+
+  @Test("the memory estimate is within 1.5× of the measured peak RSS on the benchmark configs", arguments: [
+    ("examples/bilevel-2nn.json", ["objective.data.samples=1000", "particles.count=1000", "objective.data.dimension=20", "steps=2"]),
+    ("examples/bilevel-2nn.json", ["objective.data.samples=4000", "particles.count=2000", "objective.data.dimension=50", "steps=2"]),
+    ("examples/lift-2nn.json", ["objective.data.samples=4000", "particles.count=2000", "objective.data.dimension=50", "steps=2"]),
+    ("examples/mckean-vlasov.json", ["particles.count=2000000", "steps=2"]),
+    ("examples/mckean-vlasov.json", ["particles.count=100000", "steps=30", "integrator.type=dual-averaging", "integrator.inner_steps=1",
+                                     "record.every=1000"]),
+  ])
+  func memoryEstimate(file: String, sets: [String]) throws {
+    let overrides = sets.flatMap { ["--set", $0] }
+    let validate = try MFLD.run(["validate", file] + overrides)
+    let estimate = try #require(validate.stderr.components(separatedBy: "memory estimate: ").dropFirst().first.flatMap { Double($0.prefix { $0.isNumber }) })
+    // The peak of the run alone: measured by a fresh, small helper process (wait4), not by this big one.
+    let dir = try MFLD.temporaryDirectory()
+    let usage = dir.appendingPathComponent("usage.json").path
+    let r = try MFLD.run(["bench", "--child-rusage", usage, "--", MFLD.executable.path, "run", file, "--out", dir.appendingPathComponent("out").path,
+                          "--quiet"] + overrides)
+    #expect(r.status == 0, "\(r.stderr)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: usage))) as? [String: Any]
+    let peak = try #require(json?["peak_bytes"] as? Double) / 1e6
+    #expect(json?["status"] as? Int == 0)
+    #expect(peak / estimate < 1.5 && estimate / peak < 1.5, "\(file) \(sets): estimate \(estimate) MB, peak \(peak) MB")
+  }
 }
