@@ -45,17 +45,33 @@ public struct Composition {
   /// Overrides, resolves and composes a config value.
   public static func compose(_ raw: ConfigValue, file: String? = nil, baseDirectory: String = ".", name: String = "run",
                              overrides: [String] = [], plugins: [String] = [], registry: Registry = .standard()) throws -> Composition {
-    let resolver = Resolver(registry: registry, file: file)
-    var raw = try registry.loadingPlugins(raw, commandLine: plugins, file: file, baseDirectory: baseDirectory, overrides: overrides)
-    if !overrides.isEmpty {
-      raw = try Override.apply(overrides, to: raw, resolver: resolver)
-    }
-    let resolved = try resolver.resolveObject(raw, parameters: ConfigSchema.parameters, path: "", owner: "the config")
+    let resolved = try resolve(raw, file: file, baseDirectory: baseDirectory, overrides: overrides, plugins: plugins, registry: registry)
     try MemoryEstimate.precheck(resolved, file: file)
     var composer = Composer(resolved: resolved, file: file, baseDirectory: baseDirectory, registry: registry)
     let (plan, domain) = try composer.plan()
     return Composition(file: file, name: name, baseDirectory: baseDirectory, config: .object(resolved), plan: plan, domain: domain,
                        predictionModel: composer.predictionModel)
+  }
+}
+
+extension Composition {
+  /// Loads the plugins, applies the overrides and resolves the config (every key checked, every default
+  /// filled in), without building any part: what composing starts with, and what estimates before a run
+  /// read (`StepCost`).
+  public static func resolve(_ raw: ConfigValue, file: String? = nil, baseDirectory: String = ".", overrides: [String] = [],
+                             plugins: [String] = [], registry: Registry = .standard()) throws -> ConfigObject {
+    let resolver = Resolver(registry: registry, file: file)
+    var raw = try registry.loadingPlugins(raw, commandLine: plugins, file: file, baseDirectory: baseDirectory, overrides: overrides)
+    if !overrides.isEmpty {
+      raw = try Override.apply(overrides, to: raw, resolver: resolver)
+    }
+    return try resolver.resolveObject(raw, parameters: ConfigSchema.parameters, path: "", owner: "the config")
+  }
+
+  /// `resolve` for a config file.
+  public static func resolve(file: String, overrides: [String] = [], plugins: [String] = []) throws -> ConfigObject {
+    try resolve(try ConfigFile.read(file), file: file, baseDirectory: URL(fileURLWithPath: file).deletingLastPathComponent().path,
+                overrides: overrides, plugins: plugins)
   }
 }
 

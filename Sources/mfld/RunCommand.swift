@@ -28,6 +28,7 @@ enum RunCommand: Command {
     --check               run `mfld check`'s laws on every part first; refuse to run (exit 4) if one fails
     --overwrite           replace the results of another run in the output folder (refused without it;
                           rerunning the same config into its folder needs no flag)
+    --force               run even a config whose single step is estimated to take over 10 minutes
     --progress-every S    when stderr is not a terminal (a batch job's log): a plain progress line
                           every S seconds (default 30); on a terminal the line rewrites itself
     --quiet               no progress line and no summary on stdout
@@ -36,7 +37,7 @@ enum RunCommand: Command {
 
   static func run(_ words: [String]) throws -> Int32 {
     let a = try ParsedArguments(words, options: ["--set", "--out", "--threads", "--checkpoint-every", "--plugin", "--progress-every"],
-                                flags: ["--quiet", "--check", "--overwrite"])
+                                flags: ["--quiet", "--check", "--overwrite", "--force"])
     guard a.positionals.count == 1 else { throw UsageError("run takes one config file; see `mfld run --help`") }
     var overrides = a.options["--set"] ?? []
     if let t = a.last("--threads") { overrides.append("threads=\(t)") }
@@ -47,6 +48,10 @@ enum RunCommand: Command {
         Terminal.error("\(a.positionals[0]): \(failed.count) law(s) failed, first \(failed[0].path): \(failed[0].law) — fix the part, or run without --check")
         return 4
       }
+    }
+    if !a.flags.contains("--force") {  // before any part is built: a refused config allocates nothing
+      try StepCost.check(try Composition.resolve(file: a.positionals[0], overrides: overrides, plugins: a.options["--plugin"] ?? []),
+                         file: a.positionals[0])
     }
     let experiment = try Experiment.load(file: a.positionals[0], overrides: overrides, plugins: a.options["--plugin"] ?? [])
     return try execute(experiment, out: a.last("--out") ?? experiment.outputPath, quiet: a.flags.contains("--quiet"),

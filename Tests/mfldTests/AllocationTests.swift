@@ -28,9 +28,10 @@ struct AllocationTests {
          \(reduction), "integrator": {"type": "euler-maruyama", "step": 0.1, "temperature": 1e-4},
          "particles": {"count": 60, "init": "uniform"}, "steps": \(steps), "record": {"every": 100000}}
         """, to: "c\(steps).json", in: dir)
-      let r = try Subprocess.run(Self.release.path, ["run", config, "--out", dir.appendingPathComponent("out").path, "--quiet",
-                                                        "--threads", "\(threads)"],
+      let out = try MFLD.temporaryDirectory().appendingPathComponent("out")  // a folder per run: each is a different config
+      let r = try Subprocess.run(Self.release.path, ["run", config, "--out", out.path, "--quiet", "--threads", "\(threads)"],
                                  in: dir, environment: ["LD_PRELOAD": counter])
+      #expect(r.status == 0, "\(r.output)")
       let line = r.output.split(separator: "\n").first { $0.hasPrefix("MALLOC_CALLS ") }
       return try #require(line.flatMap { Int($0.dropFirst(13)) }, "\(r.output)")
     }

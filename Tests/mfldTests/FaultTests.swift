@@ -17,6 +17,24 @@ struct FaultTests {
     for p in parts { #expect(r.stderr.contains(p), "'\(p)' not in: \(r.stderr)") }
   }
 
+  // MARK: 1. A step that never ends
+
+  @Test("a step estimated to take longer than the budget is refused before anything is built, naming --force")
+  func stepCostBudget() throws {
+    let huge = ["--set", "particles.count=100000000", "--set", #"objective.terms[1].W={"type": "gaussian"}"#]
+    let started = Date()
+    expectOneLine(try MFLD.run(["run", "examples/mckean-vlasov.json"] + huge), status: 2,
+                  ["particles.count", "one step would take about", "kernel evaluations", "--force"])
+    #expect(Date().timeIntervalSince(started) < 1, "refused before the 10⁸ particles were drawn")
+    // The quadratic kernel's moments make it O(m): 10⁶ particles are cheap, and allowed.
+    let resolved = try Composition.resolve(file: "examples/mckean-vlasov.json", overrides: ["particles.count=1000000"])
+    #expect((StepCost.estimate(for: resolved)?.seconds ?? 0) < 1)
+    let gaussian = try Composition.resolve(file: "examples/mckean-vlasov.json",
+                                           overrides: ["particles.count=1000000", #"objective.terms[1].W={"type": "gaussian"}"#])
+    let cost = try #require(StepCost.estimate(for: gaussian))
+    #expect(cost.seconds > StepCost.budgetSeconds && cost.path == "particles.count")
+  }
+
   // MARK: 3. Lost results
 
   @Test("an inner solve that fails keeps the summary (with the failure and the keys to change) and the particles")
