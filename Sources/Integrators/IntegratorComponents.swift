@@ -47,10 +47,15 @@ public enum IntegratorComponents {
     },
     Component(.integrator, "dual-averaging",
               summary: "particle dual averaging: Langevin on ḡ_k = Σ_j j V_{μ_j} / Σ_j j, outer iterates every inner_steps steps",
-              parameters: dynamics + [.integer("inner_steps", default: 100, in: 1...Int.max, "Langevin steps per outer step (warm-started)")],
-              notes: countNote + " Keeps one snapshot of the particles per outer step.") { args in
+              parameters: dynamics + [
+                .integer("inner_steps", default: 100, in: 1...Int.max, "Langevin steps per outer step (warm-started)"),
+                .integer("window", default: 1000, in: 1...1_000_000,
+                         "outer iterates kept (the last ones, with their weights j): memory is window copies of the cloud at most"),
+              ],
+              notes: countNote + " Keeps one snapshot of the particles per outer step, the last `window` of them.") { args in
       let (eta, tau) = try stepAndTemperature(args)
-      return EulerMaruyama(stepSize: eta, temperature: tau, estimator: DualAveragedGradient(innerSteps: args.integer("inner_steps"))) as any Integrator
+      return EulerMaruyama(stepSize: eta, temperature: tau,
+                           estimator: DualAveragedGradient(innerSteps: args.integer("inner_steps"), window: args.integer("window"))) as any Integrator
     },
     Component(.integrator, "best-response",
               summary: "entropic best response: μ ← (1 − α)μ + αΨ(μ), Ψ(μ) ∝ exp(−V_μ/τ)ρ by an inner Langevin chain",

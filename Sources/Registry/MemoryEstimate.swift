@@ -124,7 +124,7 @@ public enum MemoryEstimate {
     }
     var snapshots = 0
     if case .string("dual-averaging")? = integrator?["type"], let steps = int(resolved["steps"]), let k = int(integrator?["inner_steps"]), k > 0 {
-      snapshots = steps / k + 1
+      snapshots = min(steps / k + 1, int(integrator?["window"]) ?? .max)
     }
     let lift: Bool = {
       if case .string("lift")? = resolved["reduction"] { return true }

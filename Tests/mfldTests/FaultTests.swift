@@ -35,6 +35,30 @@ struct FaultTests {
     #expect(cost.seconds > StepCost.budgetSeconds && cost.path == "particles.count")
   }
 
+  @Test("dual averaging keeps at most `window` outer iterates: within it the run is unchanged, past it the checkpoint holds window clouds and resumes exactly")
+  func dualAveragingWindow() throws {
+    let root = try MFLD.temporaryDirectory()
+    let base = ["particles.count=200", "steps=60", "integrator.type=dual-averaging", "integrator.inner_steps=2", "record.every=5"]
+    func run(_ name: String, _ extra: [String], checkpoint: Bool = false) throws -> URL {
+      let out = root.appendingPathComponent(name)
+      let r = try MFLD.run(["run", "examples/mckean-vlasov.json", "--out", out.path, "--quiet"] + (checkpoint ? ["--checkpoint-every", "40"] : [])
+                           + (base + extra).flatMap { ["--set", $0] })
+      #expect(r.status == 0, "\(r.stderr)")
+      return out
+    }
+    let all = try run("all", []), wide = try run("wide", ["integrator.window=31"]), narrow = try run("narrow", ["integrator.window=4"], checkpoint: true)
+    #expect(try Data(contentsOf: all.appendingPathComponent("trace.csv")) == Data(contentsOf: wide.appendingPathComponent("trace.csv")),
+            "31 outer iterates fit in the window: the same run")
+    #expect(try Data(contentsOf: all.appendingPathComponent("trace.csv")) != Data(contentsOf: narrow.appendingPathComponent("trace.csv")))
+    let checkpoint = try JSONSerialization.jsonObject(with: Data(contentsOf: narrow.appendingPathComponent("checkpoint.json"))) as? [String: Any]
+    let state = (checkpoint?["state"] as? [String: Any])?["integrator"] as? [String: [Double]]
+    #expect(state?["snapshots"]?.count == 4 * 200 * 2 && state?["dropped"] == [Double(40 / 2 - 4)], "\(state?["dropped"] ?? [])")
+    // Resumed from step 40 (16 iterates dropped), it ends where the uninterrupted run does.
+    let whole = try Data(contentsOf: narrow.appendingPathComponent("trace.csv"))
+    #expect(try MFLD.run(["resume", narrow.path, "--quiet"]).status == 0)
+    #expect(try Data(contentsOf: narrow.appendingPathComponent("trace.csv")) == whole)
+  }
+
   // MARK: 3. Lost results
 
   @Test("an inner solve that fails keeps the summary (with the failure and the keys to change) and the particles")
