@@ -46,7 +46,7 @@ public struct Composition {
   public static func compose(_ raw: ConfigValue, file: String? = nil, baseDirectory: String = ".", name: String = "run",
                              overrides: [String] = [], plugins: [String] = [], registry: Registry = .standard()) throws -> Composition {
     let resolved = try resolve(raw, file: file, baseDirectory: baseDirectory, overrides: overrides, plugins: plugins, registry: registry)
-    try MemoryEstimate.precheck(resolved, file: file)
+    try MemoryEstimate.precheck(resolved, file: file, baseDirectory: baseDirectory)
     var composer = Composer(resolved: resolved, file: file, baseDirectory: baseDirectory, registry: registry)
     let (plan, domain) = try composer.plan()
     return Composition(file: file, name: name, baseDirectory: baseDirectory, config: .object(resolved), plan: plan, domain: domain,

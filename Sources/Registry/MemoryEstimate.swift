@@ -21,6 +21,15 @@ public enum MemoryEstimate {
     public var bytes: Double
     /// How to shrink it.
     public var fix: String
+    /// Memory held only while the data are read (a CSV's text), freed before the run allocates its own.
+    public var transient = false
+  }
+
+  /// The peak: the run's items together, or reading the data, whichever is larger.
+  public static func total(_ items: [Item]) -> Double {
+    let steady = items.filter { !$0.transient }.reduce(0) { $0 + $1.bytes }
+    let reading = items.filter(\.transient).reduce(0) { $0 + $1.bytes }
+    return max(steady, reading > 0 ? baseline + reading : 0)
   }
 
   /// The process before any run: the runtime, the libraries and the code.
@@ -84,7 +93,7 @@ public enum MemoryEstimate {
 
   /// Throws when the estimate exceeds 90% of what the process may use, naming the largest item's key.
   public static func check(_ items: [Item], file: String?) throws {
-    let need = items.reduce(0) { $0 + $1.bytes }
+    let need = total(items)
     let (have, limit) = availableBytes
     guard need > 0.9 * have, let largest = items.max(by: { $0.bytes < $1.bytes }) else { return }
     throw ConfigError(file: file, path: largest.path,
@@ -98,19 +107,32 @@ public enum MemoryEstimate {
 
   /// A first check from the resolved config alone, before any part (or data set) is built: a data set of
   /// terabytes is refused before it is generated.
-  static func precheck(_ resolved: ConfigObject, file: String?) throws {
-    try check(items(for: resolved), file: file)
+  static func precheck(_ resolved: ConfigObject, file: String?, baseDirectory: String = ".") throws {
+    try check(items(for: resolved, baseDirectory: baseDirectory), file: file)
   }
 
-  /// The estimate's items for a resolved config (`mfld validate` prints their sum).
-  public static func items(for resolved: ConfigObject) -> [Item] {
+  /// The rows and columns of a CSV file, estimated from its size and its first 64 KB (nil if unreadable).
+  static func csvShape(_ path: String) -> (bytes: Double, rows: Int, columns: Int)? {
+    guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+          let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    defer { try? handle.close() }
+    let head = (try? handle.read(upToCount: 1 << 16)) ?? Data()
+    let lines = head.split(separator: 0x0A)
+    guard let header = lines.first, lines.count >= 2 else { return (size.doubleValue, 0, 0) }
+    let rows = Int(size.doubleValue / (Double(head.count) / Double(max(1, head.filter { $0 == 0x0A }.count))))
+    return (size.doubleValue, rows, header.filter { $0 == UInt8(ascii: ",") }.count + 1)
+  }
+
+  /// The estimate's items for a resolved config (`mfld validate` prints their total); data files are
+  /// measured, relative paths against `baseDirectory`.
+  public static func items(for resolved: ConfigObject, baseDirectory: String = ".") -> [Item] {
     func int(_ v: ConfigValue?) -> Int? { if case .integer(let i)? = v { return i } else { return nil } }
     func object(_ v: ConfigValue?) -> ConfigObject? { if case .object(let o)? = v { return o } else { return nil } }
     guard let m = int(object(resolved["particles"])?["count"]) else { return [] }
     let domain = object(resolved["domain"]), objective = object(resolved["objective"]), integrator = object(resolved["integrator"])
     var d = int(domain?["dimension"]) ?? 1
     if case .string("sphere")? = domain?["type"] { d += 1 }
-    var n = 0, nt = 0, di = 0, target = 0, width = 1
+    var n = 0, nt = 0, di = 0, target = 0, width = 1, reading = 0.0
     var samplesPath = "objective.data.samples", testPath = "objective.data.test_samples"
     if let o = objective {
       let data = object(o["data"])
@@ -121,6 +143,23 @@ public enum MemoryEstimate {
       if let dd = int(data?["dimension"]) ?? (n > 0 ? int(o["dimension"]) : nil) { di = dd; d = max(d, dd + 1) }
       if case .string("mmd")? = o["type"] { target = int(o["target_count"]) ?? 0 }
       if case .string(let a)? = o["activation"], ["relu", "tanh", "sigmoid"].contains(a) { width = 0 }
+      // A CSV data set: rows and columns from the files, and their text while it is read.
+      if case .string("csv")? = data?["type"] {
+        func path(_ key: String) -> String? {
+          guard case .string(let p)? = data?[key], !p.isEmpty else { return nil }
+          return p.hasPrefix("/") ? p : URL(fileURLWithPath: baseDirectory).appendingPathComponent(p).path
+        }
+        var text = 0.0
+        if let f = path("file"), let shape = csvShape(f) {
+          text += shape.bytes
+          n = shape.rows
+          if case .array(let features)? = data?["features"], !features.isEmpty { di = features.count } else { di = max(shape.columns - 1, 1) }
+          d = max(d, di + 1)
+          if let fraction = data?["test_fraction"]?.doubleValue, fraction > 0 { nt = Int(Double(n) * fraction); n -= nt }
+        }
+        if let f = path("test_file"), let shape = csvShape(f) { text += shape.bytes; nt = shape.rows }
+        if text > 0 { reading = text }
+      }
     }
     var snapshots = 0
     if case .string("dual-averaging")? = integrator?["type"], let steps = int(resolved["steps"]), let k = int(integrator?["inner_steps"]), k > 0 {
@@ -131,7 +170,13 @@ public enum MemoryEstimate {
       if case .object(let r)? = resolved["reduction"], case .string("lift")? = r["type"] { return true }
       return false
     }()
-    return items(particles: m, dimension: d, samples: n, jacobianWidth: width, innerSystem: !lift, testSamples: nt, inputDimension: di,
-                 targetPoints: target, snapshots: snapshots, samplesPath: samplesPath, testPath: testPath)
+    var result = items(particles: m, dimension: d, samples: n, jacobianWidth: width, innerSystem: !lift, testSamples: nt, inputDimension: di,
+                       targetPoints: target, snapshots: snapshots, samplesPath: samplesPath, testPath: testPath)
+    if reading > 0 {
+      // The bytes and their decoded text, both held while the table is parsed.
+      result.append(Item(path: "objective.data.file", what: String(format: "reading %.0f MB of CSV", reading / 1e6), bytes: 2 * reading,
+                         fix: "use a smaller data file", transient: true))
+    }
+    return result
   }
 }

@@ -26,8 +26,8 @@ enum ValidateCommand: Command {
     if !a.flags.contains("--quiet") {
       print(experiment.config.jsonText(pretty: true))
       if case .object(let resolved) = experiment.config {
-        let items = MemoryEstimate.items(for: resolved)
-        let total = items.reduce(0) { $0 + $1.bytes }
+        let items = MemoryEstimate.items(for: resolved, baseDirectory: experiment.baseDirectory)
+        let total = MemoryEstimate.total(items)
         if total > 0 { Terminal.note(String(format: "memory estimate: %.0f MB", total / 1e6) + " (" + items.map(\.what).joined(separator: ", ") + ")") }
       }
     }
