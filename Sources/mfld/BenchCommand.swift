@@ -14,7 +14,8 @@ enum BenchCommand: Command {
     steps        whole solver steps/s on 1 and 2 threads (and the speedup): bilevel and lift two-layer
                  networks at (n, m, d) = (500, 200, 10), (1000, 1000, 20), (4000, 2000, 50), McKean–Vlasov
                  with an O(m²) interaction at m = 1000, 4000, sparse deconvolution on T²; the bilevel inner
-                 residual; peak memory
+                 residual; peak memory; for the network steps a roofline row: GFLOP/step from the shapes,
+               GFLOP/s, and that as a share of the machine's product rate measured in the same run
     scaling      steps/s against m (n = 1000) and against n (m = 1000), d = 20, 2 threads, with the exponent
     peers        the bilevel and lift steps in NumPy (DIR/numpy_steps.py, when python3 and numpy are there):
                  one noiseless step must agree to 1e-9; steps/s of both and the ratio, each side credited

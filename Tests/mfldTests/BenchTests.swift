@@ -24,16 +24,17 @@ struct BenchTests {
     return a.compactMap { if case .object(let o) = $0 { return o } else { return nil } }
   }
 
-  @Test("bench steps --quick --json: one row per case and thread count, with figures and notes")
+  @Test("bench steps --quick --json: one row per case and thread count, a roofline row per network case, with figures and notes")
   func stepsJSON() throws {
     let r = try MFLD.run(["bench", "steps", "--quick", "--json"])
     #expect(r.status == 0, "\(r.stderr)")
     let rows = try rows(r.stdout)
-    #expect(rows.count == 8, "bilevel, lift, McKean–Vlasov, deconvolution × 1 and 2 threads")
+    #expect(rows.count == 10, "bilevel, lift, McKean–Vlasov, deconvolution × 1 and 2 threads, and the roofline of bilevel and lift")
     for row in rows {
       #expect(row.keys == ["suite", "name", "value", "unit", "note", "failed"])
       #expect(row["suite"] == "steps")
-      #expect(row["unit"] == "steps/s")
+      let roofline = row["name"]?.jsonText(pretty: false).hasSuffix(", roofline\"") == true
+      #expect(row["unit"] == (roofline ? "% of product rate" : "steps/s"))
       #expect(row["failed"] == .bool(false))
       let value = try #require(row["value"]?.doubleValue)
       #expect(value > 0 && value.isFinite)
@@ -45,6 +46,12 @@ struct BenchTests {
     guard case .string(let note)? = bilevel["note"] else { Issue.record("no note"); return }
     #expect(note.contains("one thread") && note.contains("inner pcg: CG iterations/step mean") && note.contains("factorization")
             && note.contains("max relative residual"), "\(note)")
+    // The roofline: the step's GFLOP from its shapes, the rate achieved, and the share of the product rate measured in the run.
+    let roofline = try #require(rows.first { $0["name"] == "lift (n, m, d) = (500, 200, 10), roofline" })
+    guard case .string(let rooflineNote)? = roofline["note"] else { Issue.record("no note"); return }
+    #expect(rooflineNote.contains("GFLOP/step") && rooflineNote.contains("of the machine's product rate"), "\(rooflineNote)")
+    let share = try #require(roofline["value"]?.doubleValue)
+    #expect(share > 0 && share < 150, "\(share)% of the product rate")
   }
 
   @Test("bench peers --quick: one noiseless step agrees with NumPy to 1e-9, and the ratio is printed",

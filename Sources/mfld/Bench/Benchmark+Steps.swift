@@ -151,13 +151,16 @@ extension Benchmark {
   /// threads (the speedup), with the bilevel inner residual and the process's peak resident memory so far.
   public static func steps(_ options: Options) throws -> [Row] {
     /// `speedupTarget`: the 2 threads ≥ 1.7× one thread applies to this case.
-    struct Case { var name: String; var config: ConfigValue; var speedupTarget: Bool }
+    /// `shape`: a network case's (n, m, d), for its roofline.
+    struct Case { var name: String; var config: ConfigValue; var speedupTarget: Bool; var shape: (n: Int, m: Int, d: Int)? = nil }
     var cases: [Case] = []
     let sizes = networkSizes(quick: options.quick)
     for (n, m, d) in sizes {
       let largest = !options.quick && n == sizes.last!.n
-      cases.append(Case(name: "bilevel " + sizeLabel(n, m, d), config: networkConfig("bilevel", n: n, m: m, d: d), speedupTarget: largest))
-      cases.append(Case(name: "lift " + sizeLabel(n, m, d), config: networkConfig(liftReduction, n: n, m: m, d: d), speedupTarget: false))
+      cases.append(Case(name: "bilevel " + sizeLabel(n, m, d), config: networkConfig("bilevel", n: n, m: m, d: d), speedupTarget: largest,
+                        shape: (n, m, d)))
+      cases.append(Case(name: "lift " + sizeLabel(n, m, d), config: networkConfig(liftReduction, n: n, m: m, d: d), speedupTarget: false,
+                        shape: (n, m, d)))
     }
     for m in options.quick ? [1000] : [1000, 4000] {
       cases.append(Case(name: "McKean–Vlasov, Gaussian interaction O(m²), m = \(m)", config: mckeanVlasovConfig(m: m), speedupTarget: false))
@@ -165,6 +168,7 @@ extension Benchmark {
     let (g, md) = options.quick ? (16, 100) : (32, 500)
     cases.append(Case(name: "sparse deconvolution T², bilevel, n = \(g)² = \(g * g), m = \(md)",
                       config: deconvolutionConfig(grid: g, m: md), speedupTarget: false))
+    let roof = productRate(options)
     var rows: [Row] = []
     for c in cases {
       options.progress("steps: \(c.name), 1 and 2 threads")
@@ -176,6 +180,12 @@ extension Benchmark {
                       note: String(format: "%.2f× one thread, the same steps", speedup)
                         + (c.speedupTarget ? " (" + target("≥ 1.7×", met: speedup >= 1.7) + ")" : "")
                         + "; " + stepNote(runs, two) + String(format: "; peak RSS so far %.0f MB", peakResidentMegabytes())))
+      if let (n, m, d) = c.shape {
+        let flops = flopsPerStep(n: n, m: m, d: d, stepper: two, steps: runs)
+        let achieved = flops * rate2 / 1e9
+        rows.append(Row(suite: "steps", name: c.name + ", roofline", value: roof.map { 100 * achieved / $0.gflops } ?? .nan,
+                        unit: "% of product rate", note: rooflineNote(flops: flops, stepsPerSecond: rate2, roof: roof)))
+      }
     }
     return rows
   }
