@@ -59,6 +59,33 @@ struct FaultTests {
     #expect(try Data(contentsOf: narrow.appendingPathComponent("trace.csv")) == whole)
   }
 
+  // MARK: 2. Aborts instead of refusals
+
+  @Test("terabytes of test data are refused by validate before anything is generated, naming the key")
+  func terabytesOfTestData() throws {
+    let started = Date()
+    let r = try MFLD.run(["validate", "examples/bilevel-2nn.json", "--set", "objective.data.samples=1", "--set", "objective.data.test_samples=10000000",
+                          "--set", "objective.data.dimension=100000"])
+    expectOneLine(r, status: 2, ["objective.data.test_samples: the run needs about 8.0 TB", "use fewer test points"])
+    #expect(Date().timeIntervalSince(started) < 1)
+  }
+
+  @Test("under ulimit -v the estimate is held against the address-space limit: a refusal naming it, not a crash")
+  func addressSpaceLimit() throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", "ulimit -v 2000000 && exec \"$0\" validate examples/mckean-vlasov.json --set particles.count=30000000", MFLD.executable.path]
+    p.currentDirectoryURL = MFLD.packageRoot
+    let err = Pipe()
+    p.standardError = err
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 2, "\(text)")
+    #expect(text.contains("particles.count") && text.contains("the address-space limit (ulimit -v)"), "\(text)")
+  }
+
   // MARK: 3. Lost results
 
   @Test("an inner solve that fails keeps the summary (with the failure and the keys to change) and the particles")
