@@ -72,17 +72,9 @@ struct FaultTests {
 
   @Test("under ulimit -v the estimate is held against the address-space limit: a refusal naming it, not a crash")
   func addressSpaceLimit() throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", "ulimit -v 2000000 && exec \"$0\" validate examples/mckean-vlasov.json --set particles.count=30000000", MFLD.executable.path]
-    p.currentDirectoryURL = MFLD.packageRoot
-    let err = Pipe()
-    p.standardError = err
-    p.standardOutput = FileHandle.nullDevice
-    try p.run()
-    let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 2, "\(text)")
+    let (status, text) = try Subprocess.run("/bin/sh", ["-c", "ulimit -v 2000000 && exec \"$0\" validate --quiet examples/mckean-vlasov.json "
+                                                         + "--set particles.count=30000000", MFLD.executable.path], in: MFLD.packageRoot)
+    #expect(status == 2, "\(text)")
     #expect(text.contains("particles.count") && text.contains("the address-space limit (ulimit -v)"), "\(text)")
   }
 

@@ -133,32 +133,15 @@ struct SweepTests {
 
   /// Whether a Slurm cluster answers here (`sinfo` shows a usable node).
   static var slurmAvailable: (Bool, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["sinfo", "-h", "-o", "%t"]
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    guard (try? p.run()) != nil else { return (false, "sinfo cannot be started") }
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { return (false, "sinfo exited \(p.terminationStatus): no Slurm installed, or no controller running") }
+    guard let (status, text) = try? shell("sinfo -h -o %t") else { return (false, "sinfo cannot be started") }
+    guard status == 0 else { return (false, "sinfo exited \(status): no Slurm installed, or no controller running") }
     guard text.contains("idle") || text.contains("mix") || text.contains("alloc") else { return (false, "no node is up (sinfo: \(text))") }
     return (true, "")
   }
 
-  /// Runs a shell command line, returning its output and status.
+  /// Runs a shell command line, returning its status and output.
   static func shell(_ command: String) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", command]
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try p.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
-    return (p.terminationStatus, text)
+    try Subprocess.run("/bin/sh", ["-c", command], in: MFLD.packageRoot)
   }
 
   @Test("on Slurm: sbatch the planned array, wait for it, collect; the table equals a local --resume of the same plan")

@@ -26,7 +26,7 @@ public final class FormulaSignedObjective: SignedObjective {
   }
 
   /// Labels ±1 in both splits: a classification task.
-  var classifies: Bool { !labels.isEmpty && (labels + testLabels).allSatisfy { $0 == 1 || $0 == -1 } }
+  var classifies: Bool { isClassification(labels, testLabels) }
 
   public var observableNames: [String] {
     (testFeatures == nil ? [] : ["test_risk"]) + (classifies ? ["accuracy"] + (testFeatures == nil ? [] : ["test_accuracy"]) : [])

@@ -39,5 +39,5 @@ public struct Dataset: Sendable {
   public var sampleCount: Int { labels.count }
   public var testCount: Int { testLabels.count }
   /// True when every label (train and test) is −1 or +1: a classification task, whose runs record accuracy.
-  public var isClassification: Bool { (labels + testLabels).allSatisfy { $0 == 1 || $0 == -1 } && !labels.isEmpty }
+  public var isClassification: Bool { SolverAPI.isClassification(labels, testLabels) }
 }

@@ -19,6 +19,11 @@ extension FeatureMap {
   }
 }
 
+/// Labels −1 and +1 only (in both splits): a classification task, whose runs record accuracy.
+public func isClassification(_ labels: [Double], _ testLabels: [Double] = []) -> Bool {
+  !labels.isEmpty && (labels + testLabels).allSatisfy { $0 == 1 || $0 == -1 }
+}
+
 /// Classification with labels ±1: the share of rows whose sign of f matches the label (f > 0 predicts +1).
 public func classificationAccuracy(_ f: [Double], _ y: [Double]) -> Double {
   guard !y.isEmpty else { return .nan }
