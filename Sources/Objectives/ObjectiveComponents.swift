@@ -11,9 +11,10 @@ public enum ObjectiveComponents {
       PotentialEnergy(potential: try args.part("V", as: (any ScalarField).self)) as any Objective
     },
     Component(.objective, "interaction", summary: "F(μ) = ½∫∫ W(x − y) dμ dμ, δF/δμ = ∫ W(· − y) dμ(y)",
-              parameters: [.part("W", .kernel, "the even interaction kernel W")],
-              notes: "The quadratic kernel costs O(m) per step (moments); other kernels O(m²).") { args in
-      InteractionEnergy(kernel: try args.part("W", as: (any ScalarField).self), geometry: try args.domain) as any Objective
+              parameters: [.part("W", .kernel, "the even interaction kernel W"), batchParameter],
+              notes: "The quadratic kernel costs O(m) per step (moments); other kernels O(m²), or O(m p) with random batches of p.") { args in
+      InteractionEnergy(kernel: try args.part("W", as: (any ScalarField).self), geometry: try args.domain,
+                        batches: try randomBatches(args)) as any Objective
     },
     Component(.objective, "sum", summary: "F = Σ_k F_k over the listed terms; records each term as F_<type>",
               parameters: [.parts("terms", .objective, "the objectives to add (at least one)")]) { args in
@@ -35,12 +36,14 @@ public enum ObjectiveComponents {
                 .part("target", .cloud, "the target cloud π"),
                 .integer("target_count", default: 500, in: 1...10_000_000, "points drawn from a generated target (files give their own)"),
                 .part("kernel", .kernel, default: ["type": "gaussian", "bandwidth": 1.0, "strength": 1.0], "the kernel k(x, y) = K(x − y)"),
+                batchParameter,
               ]) { args in
       let domain = try args.domain
       let source = try args.part("target", as: (any CloudSource).self)
       let target = try source.makeCloud(count: source is FileCloud ? nil : args.integer("target_count"),
                                         dimension: domain.dimension, random: args.random)
-      return MMDObjective(kernel: try args.part("kernel", as: (any ScalarField).self), target: target, geometry: domain) as any Objective
+      return MMDObjective(kernel: try args.part("kernel", as: (any ScalarField).self), target: target, geometry: domain,
+                          batches: try randomBatches(args)) as any Objective
     },
   ]
 
@@ -168,6 +171,18 @@ public enum ObjectiveComponents {
       MeanObserver(dimension: try args.domain.dimension) as any Observer
     },
   ]
+
+  /// `batch`: random-batch interactions (docs/math.md §6), shared by the objectives with a pairwise sum.
+  static let batchParameter = Parameter.integer("batch", default: 0, in: 0...1000,
+                                                "random batches of p particles per step, O(m p) instead of O(m²) (docs/math.md §6); 0: the exact sum")
+
+  /// The random batches `batch` asks for (nil for 0), on a stream of their own.
+  static func randomBatches(_ args: Arguments) throws -> RandomBatches? {
+    let p = args.integer("batch")
+    if p == 0 { return nil }
+    guard p >= 2 else { throw args.error("batch", "is 1: a batch of one particle has no one to interact with", fix: "use 0 (exact) or p ≥ 2") }
+    return RandomBatches(size: p, random: args.random.split("batches"))
+  }
 
   /// A vector parameter that is empty (the default: zero) or has one entry per coordinate.
   static func vector(_ args: Arguments, _ key: String, dimension d: Int) throws -> [Double] {

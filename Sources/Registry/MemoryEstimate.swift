@@ -172,6 +172,16 @@ public enum MemoryEstimate {
     }()
     var result = items(particles: m, dimension: d, samples: n, jacobianWidth: width, innerSystem: !lift, testSamples: nt, inputDimension: di,
                        targetPoints: target, snapshots: snapshots, samplesPath: samplesPath, testPath: testPath)
+    // Random batches (docs/math.md §6): the partition, one 32-bit index a particle (the values are counted above).
+    func batched(_ v: ConfigValue?) -> Bool {
+      guard let o = object(v) else { return false }
+      if (int(o["batch"]) ?? 0) >= 2 { return true }
+      if case .array(let terms)? = o["terms"] { return terms.contains { batched($0) } }
+      return false
+    }
+    if batched(resolved["objective"]) {
+      result.append(Item(path: "objective", what: "the random-batch partition of \(m) particles", bytes: 4 * Double(m), fix: "use fewer particles"))
+    }
     if reading > 0 {
       // The bytes and their decoded text, both held while the table is parsed.
       result.append(Item(path: "objective.data.file", what: String(format: "reading %.0f MB of CSV", reading / 1e6), bytes: 2 * reading,

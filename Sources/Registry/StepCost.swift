@@ -5,7 +5,7 @@ import SolverAPI
 /// What one step will cost, estimated from the resolved config before anything runs, so that a step that
 /// would take hours is refused with the estimate instead of running without end (`mfld run`, unless
 /// `--force`). Counted: pairwise kernel sums (an interaction with a kernel other than the quadratic one,
-/// whose moments make it O(m); an mmd's m × (m + target) sums) at about 3d + 20 flops a pair, and a signed
+/// whose moments make it O(m), or random batches of p, (p − 1)/2 pairs a particle; an mmd's m × (m + target) sums) at about 3d + 20 flops a pair, and a signed
 /// objective's feature products (m × n × D, about 6 passes a step: features, pullback, predictions), at
 /// rates this machine's release build sustains (about 2 GFLOP/s for kernel sums, 20 for products).
 public enum StepCost {
@@ -34,11 +34,15 @@ public enum StepCost {
     }
     func visit(_ o: ConfigObject) {
       switch type(.object(o)) {
+      case "interaction"? where (int(o["batch"]) ?? 0) >= 2:
+        let p = int(o["batch"])!
+        consider(mm * Double(p - 1) / 2 * (3 * d + 20) / 2e9, "\(m) particles interacting in random batches of \(p): \(m) × \(p - 1)/2 kernel evaluations a step")
       case "interaction"? where type(o["W"]) != "quadratic":
         consider(mm * mm * (3 * d + 20) / 2e9, "\(m) particles interacting in pairs: \(m)² kernel evaluations a step")
       case "mmd"?:
-        let target = Double(int(o["target_count"]) ?? 0)
-        consider(mm * (mm + target) * (3 * d + 20) / 2e9, "\(m) particles against themselves and \(Int(target)) target points a step")
+        let target = Double(int(o["target_count"]) ?? 0), p = int(o["batch"]) ?? 0
+        let own = p >= 2 ? Double(p - 1) / 2 : mm
+        consider(mm * (own + target) * (3 * d + 20) / 2e9, "\(m) particles against \(p >= 2 ? "random batches of \(p)" : "themselves") and \(Int(target)) target points a step")
       case "sum"?:
         if case .array(let terms)? = o["terms"] { for case .object(let t) in terms { visit(t) } }
       default:

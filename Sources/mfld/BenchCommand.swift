@@ -4,7 +4,7 @@ import MFLD
 enum BenchCommand: Command {
   static let name = "bench"
   static let summary = "measure steps/s, kernel GFLOP/s, memory, and the NumPy reference (build with -c release)"
-  static let suites = ["steps", "scaling", "peers", "kernels", "memory", "expressions", "plugins"]
+  static let suites = ["steps", "scaling", "peers", "kernels", "memory", "batches", "expressions", "plugins"]
   static let defaultSuites = ["steps", "peers", "kernels"]
   static let help = """
   USAGE: mfld bench [SUITE...] [--json] [--quick] [--peers DIR] [--plugin PATH]
@@ -23,6 +23,10 @@ enum BenchCommand: Command {
     kernels      GFLOP/s of the dominant dense kernels at the big steps' shapes, 1 and 2 threads, and
                  NumPy's at the same shapes in the same run
     memory       peak RSS of `mfld run` (bilevel (1000, 1000, 20)) in a child process for 20 and 200 steps
+    batches      random-batch interactions: McKean–Vlasov with a Gaussian kernel at m = 10⁴, 10⁵, 10⁶ and
+                 batches of 2, 4, 8 (and the exact interaction at 10⁴), each a child `mfld run` on 2 threads:
+                 steps/s and peak RSS in clouds beyond the process baseline (target at 10⁶, p = 4: ≥ 20
+                 steps/s, ≤ 2 clouds)
     expressions  formula-defined potentials against the built-ins
     plugins      what the plugin boundary costs: the example plugin's copies of Euler–Maruyama (McKean–Vlasov,
                  m = 1000; target ≥ 95% of the built-in's steps/s) and of the relu two-layer network (bilevel,
@@ -83,6 +87,7 @@ enum BenchCommand: Command {
       case "peers": rows += try Benchmark.peers(options)
       case "kernels": rows += try Benchmark.kernels(options)
       case "memory": rows += try Benchmark.memory(options)
+      case "batches": rows += try Benchmark.batches(options)
       case "plugins": rows += try Benchmark.plugins(options)
       default: rows += try Benchmark.expressions()
       }

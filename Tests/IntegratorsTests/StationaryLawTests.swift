@@ -17,16 +17,48 @@ import Testing
 struct StationaryLawTests {
   struct Law {
     var a: Double, b: Double, tau: Double, eta: Double, m: Int, d: Int
+    /// Random batches of p for the interaction (docs/math.md §6); 0: the exact sum.
+    var batch = 0
     var c: Double { a + b }
     /// E[(1/(md)) Σ|X^i − X̄|²] in stationarity, exactly, for the discrete chain.
-    var expectedSpread: Double { (1 - 1 / Double(m)) * tau / (c * (1 - eta * c / 2)) }
+    var expectedSpread: Double { batch > 0 ? RandomBatchLaw(self).spread : (1 - 1 / Double(m)) * tau / (c * (1 - eta * c / 2)) }
+  }
+
+  /// The stationary second moments under random batches of p (p divides m), per coordinate: with
+  /// s = E[x_i²], r = E[x_i x_j] (i ≠ j), c = (m − 1)/(m(p − 1)), α = 1 − ηa − ηcb(p − 1), β = ηcb, σ² = 2ητ,
+  /// one step is x_i ← α x_i + β Σ_{j ∈ B(i), j ≠ i} x_j + σ ξ_i with a partition independent of the state, so
+  ///     s' = α²s + 2αβ(p − 1)r + β²[(p − 1)s + (p − 1)(p − 2)r] + σ²,
+  ///     r' = q [α²r + 2αβ(s + (p − 2)r) + β²((p − 2)s + (p² − 3p + 3)r)] + (1 − q)(α + β(p − 1))² r,
+  /// q = (p − 1)/(m − 1) the chance that j shares i's batch. Its fixed point gives E[spread] = (m − 1)/m (s − r).
+  /// p = m is the exact interaction (one batch): the law above, τ/(c(1 − ηc/2)) (1 − 1/m).
+  struct RandomBatchLaw {
+    var spread: Double
+
+    init(_ law: Law) {
+      let (m, p) = (Double(law.m), Double(law.batch))
+      let cb = (m - 1) / (m * (p - 1))
+      let alpha = 1 - law.eta * law.a - law.eta * cb * law.b * (p - 1), beta = law.eta * cb * law.b
+      let sigma2 = 2 * law.eta * law.tau, q = (p - 1) / (m - 1)
+      // [s', r'] = A [s, r] + [σ², 0]; the fixed point solves (I − A) [s, r] = [σ², 0].
+      let a11 = alpha * alpha + beta * beta * (p - 1)
+      let a12 = 2 * alpha * beta * (p - 1) + beta * beta * (p - 1) * (p - 2)
+      let a21 = q * (2 * alpha * beta + beta * beta * (p - 2))
+      let a22 = q * (alpha * alpha + 2 * alpha * beta * (p - 2) + beta * beta * (p * p - 3 * p + 3))
+        + (1 - q) * pow(alpha + beta * (p - 1), 2)
+      let det = (1 - a11) * (1 - a22) - a12 * a21
+      let s = (1 - a22) * sigma2 / det, r = a21 * sigma2 / det
+      spread = (m - 1) / m * (s - r)
+    }
   }
 
   /// Runs the chain, averages the spread over K snapshots after burn-in; returns (mean, 4 sd).
   func measure(_ law: Law, snapshots k: Int, spacing: Int, seed: UInt64) throws -> (Double, Double) {
     let domain = Euclidean(dimension: law.d)
     var terms: [any Objective] = [PotentialEnergy(potential: QuadraticPotential(dimension: law.d, a: law.a))]
-    if law.b > 0 { terms.append(InteractionEnergy(kernel: QuadraticKernel(dimension: law.d, b: law.b), geometry: domain)) }
+    if law.b > 0 {
+      terms.append(InteractionEnergy(kernel: QuadraticKernel(dimension: law.d, b: law.b), geometry: domain,
+                                     batches: law.batch > 0 ? RandomBatches(size: law.batch, random: RandomStream(seed: seed).split("batches")) : nil))
+    }
     let objective = SumObjective(terms: terms, names: terms.map { _ in "term" })
     let problem = Problem(objective: objective, metric: makeWassersteinMetric(geometry: domain, reference: .flat))
     let random = RandomStream(seed: seed)
@@ -72,6 +104,27 @@ struct StationaryLawTests {
     let wrong = Law(a: 1, b: 1.8, tau: 0.5, eta: 0.005, m: 1000, d: 2)
     let (measured, tolerance) = try measure(law, snapshots: 30, spacing: 50, seed: 12)
     #expect(abs(measured - wrong.expectedSpread) > tolerance)
+  }
+
+  @Test("random batches of p = 2 on W = b|z|²/2 reach the exact stationary variance of their linear recursion (docs/math.md §6)")
+  func randomBatchVariance() throws {
+    // η = 0.05 makes the batch effect (+3.7% over the exact interaction's variance) many tolerances wide.
+    let law = Law(a: 1, b: 2, tau: 0.5, eta: 0.05, m: 5000, d: 2, batch: 2)
+    var exact = law
+    exact.batch = 0
+    #expect(abs(RandomBatchLaw(Law(a: 1, b: 2, tau: 0.5, eta: 0.05, m: 100, d: 2, batch: 100)).spread
+                - Law(a: 1, b: 2, tau: 0.5, eta: 0.05, m: 100, d: 2).expectedSpread) < 1e-14, "p = m is the exact interaction")
+    let (measured, tolerance) = try measure(law, snapshots: 200, spacing: 10, seed: 21)
+    #expect(abs(measured - law.expectedSpread) < tolerance, "measured \(measured), expected \(law.expectedSpread) ± \(tolerance)")
+    // The test has power: the exact interaction's law is excluded.
+    #expect(abs(measured - exact.expectedSpread) > 3 * tolerance, "measured \(measured), exact interaction \(exact.expectedSpread) ± \(tolerance)")
+  }
+
+  @Test("random batches of p = 4: the recursion's variance, between p = 2's and the exact one's")
+  func randomBatchVarianceP4() throws {
+    let law = Law(a: 1, b: 2, tau: 0.5, eta: 0.05, m: 5000, d: 2, batch: 4)
+    let (measured, tolerance) = try measure(law, snapshots: 200, spacing: 10, seed: 22)
+    #expect(abs(measured - law.expectedSpread) < tolerance, "measured \(measured), expected \(law.expectedSpread) ± \(tolerance)")
   }
 
   @Test("noiseless gradient descent on a convex objective decreases it at every step")

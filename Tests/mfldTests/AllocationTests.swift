@@ -10,23 +10,26 @@ import Testing
 struct AllocationTests {
   static let release = MFLD.packageRoot.appendingPathComponent(".build/release/mfld")
 
+  static let network = #""objective": {"type": "two-layer-network", "data": {"type": "teacher", "dimension": 5, "samples": 120}}, "particles": {"count": 60, "init": "uniform"}"#
   static let cases: [(String, String)] = [
-    ("bilevel", #""reduction": "bilevel""#),
-    ("bilevel, cholesky", #""reduction": {"type": "bilevel", "method": "cholesky"}"#),
-    ("lift", #""reduction": "lift""#),
+    ("bilevel", network + #", "reduction": "bilevel""#),
+    ("bilevel, cholesky", network + #", "reduction": {"type": "bilevel", "method": "cholesky"}"#),
+    ("lift", network + #", "reduction": "lift""#),
+    // Random-batch interactions (docs/math.md §6): the partition and the gathered batches reuse their buffers.
+    ("random batches", #""domain": {"type": "euclidean", "dimension": 2}, "objective": {"type": "sum", "terms": [{"type": "potential", "V": {"type": "quadratic"}}, "#
+      + #"{"type": "interaction", "W": {"type": "gaussian"}, "batch": 4}]}, "particles": {"count": 600, "init": {"type": "gaussian"}}"#),
   ]
 
-  @Test("bilevel and lift steps allocate nothing (release build)",
+  @Test("bilevel, lift and random-batch steps allocate nothing (release build)",
         .enabled(if: FileManager.default.isExecutableFile(atPath: release.path), "needs .build/release/mfld"))
   func noAllocationPerStep() throws {
     let threads = 1
     let counter = try PluginTests.cLibrary("mallocs")
     let dir = try MFLD.temporaryDirectory()
-    func mallocs(_ reduction: String, steps: Int) throws -> Int {
+    func mallocs(_ problem: String, steps: Int) throws -> Int {
       let config = try MFLD.write("""
-        {"seed": 1, "objective": {"type": "two-layer-network", "data": {"type": "teacher", "dimension": 5, "samples": 120}},
-         \(reduction), "integrator": {"type": "euler-maruyama", "step": 0.1, "temperature": 1e-4},
-         "particles": {"count": 60, "init": "uniform"}, "steps": \(steps), "record": {"every": 100000}}
+        {"seed": 1, \(problem), "integrator": {"type": "euler-maruyama", "step": 0.1, "temperature": 1e-4},
+         "steps": \(steps), "record": {"every": 100000}}
         """, to: "c\(steps).json", in: dir)
       let out = try MFLD.temporaryDirectory().appendingPathComponent("out")  // a folder per run: each is a different config
       let r = try Subprocess.run(Self.release.path, ["run", config, "--out", out.path, "--quiet", "--threads", "\(threads)"],
@@ -35,8 +38,8 @@ struct AllocationTests {
       let line = r.output.split(separator: "\n").first { $0.hasPrefix("MALLOC_CALLS ") }
       return try #require(line.flatMap { Int($0.dropFirst(13)) }, "\(r.output)")
     }
-    for (name, reduction) in Self.cases {
-      let extra = try mallocs(reduction, steps: 1100) - mallocs(reduction, steps: 100)
+    for (name, problem) in Self.cases {
+      let extra = try mallocs(problem, steps: 1100) - mallocs(problem, steps: 100)
       // One allocation per step would add 1000; the output files' number formatting varies by a few
       // dozen calls between run lengths (measured: 2571–2625 for 100 to 4100 lift steps).
       #expect(extra < 100, "\(name), \(threads) thread(s): 1000 more steps made \(extra) more malloc calls")

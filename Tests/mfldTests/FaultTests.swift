@@ -33,6 +33,12 @@ struct FaultTests {
                                            overrides: ["particles.count=1000000", #"objective.terms[1].W={"type": "gaussian"}"#])
     let cost = try #require(StepCost.estimate(for: gaussian))
     #expect(cost.seconds > StepCost.budgetSeconds && cost.path == "particles.count")
+    // Random batches of 4 make it O(m p): 10⁸ such particles are seconds a step, and the estimate says so.
+    let batched = try Composition.resolve(file: "examples/mckean-vlasov.json", overrides: [
+      "particles.count=100000000", #"objective.terms[1].W={"type": "gaussian"}"#, "objective.terms[1].batch=4"])
+    let batchedCost = try #require(StepCost.estimate(for: batched))
+    #expect(batchedCost.seconds < 10 && batchedCost.what.contains("random batches of 4"), "\(batchedCost.what)")
+    #expect(MemoryEstimate.items(for: batched).contains { $0.what.contains("random-batch partition") })
   }
 
   @Test("dual averaging keeps at most `window` outer iterates: within it the run is unchanged, past it the checkpoint holds window clouds and resumes exactly")

@@ -18,6 +18,9 @@ struct ReliabilityTests {
     ("examples/bilevel-2nn.json", ["steps=400", "record.every=5", "integrator.type=svrg", "integrator.batch_size=50", "integrator.anchor_period=7"], "50"),
     // Birth and death with SVRG: the anchor's first-variation values travel too.
     ("examples/dead-neurons.json", ["steps=1500", "record.every=5", "integrator.type=svrg", "integrator.batch_size=50", "integrator.anchor_period=7"], "100"),
+    // Random-batch interactions: each step's partition is drawn again from the seed and the step.
+    ("examples/mckean-vlasov.json", ["steps=3000", "objective.terms[1].W={\"type\": \"gaussian\", \"bandwidth\": 0.5}",
+                                     "objective.terms[1].batch=4"], "200"),
   ])
   func resumeAfterKill(file: String, overrides: [String], every: String) throws {
     let sets = overrides.flatMap { ["--set", $0] }

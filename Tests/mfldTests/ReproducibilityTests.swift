@@ -9,6 +9,11 @@ struct ReproducibilityTests {
     // Birth and death: decisions from the counter-based streams, applied in index order.
     ("examples/dead-neurons.json", ["steps=200", "record.every=5"]),
     ("examples/mckean-vlasov.json", ["steps=200", "metric=wasserstein-fisher-rao", "particles.count=300"]),
+    // Random batches (docs/math.md §6): 70 000 particles span five buckets and two counting chunks of the
+    // parallel permutation; a Gaussian kernel, and mmd's own term.
+    ("examples/mckean-vlasov.json", ["steps=30", "particles.count=70000", "objective.terms[1].W={\"type\": \"gaussian\", \"bandwidth\": 0.5}",
+                                     "objective.terms[1].batch=4"]),
+    ("examples/mmd-descent.json", ["steps=20", "record.every=1", "objective.batch=8"]),
   ])
   func threadCountDoesNotMatter(file: String, overrides: [String]) throws {
     var outputs: [[Data]] = []

@@ -16,15 +16,8 @@ public struct MinibatchPlan: Sendable {
 
   public var batchesPerEpoch: Int { (sampleCount + batchSize - 1) / batchSize }
 
-  /// The permutation of epoch e (Fisher–Yates on counter-based uniforms).
-  public func permutation(epoch e: Int) -> [Int] {
-    var p = Array(0..<sampleCount)
-    for i in stride(from: sampleCount - 1, to: 0, by: -1) {
-      let j = Int(random.uniform(step: e, index: i) * Double(i + 1))
-      p.swapAt(i, min(j, i))
-    }
-    return p
-  }
+  /// The permutation of epoch e (`RandomStream.permutation`: Fisher–Yates on counter-based uniforms).
+  public func permutation(epoch e: Int) -> [Int] { random.permutation(step: e, count: sampleCount) }
 
   /// The samples of step t.
   public func batch(at t: Int, cache: inout (epoch: Int, permutation: [Int])?) -> [Int] {

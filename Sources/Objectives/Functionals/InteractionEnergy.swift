@@ -6,24 +6,37 @@ import SolverAPI
 /// For the quadratic kernel W(z) = (b/2)|z|² on ℝ^d or the sphere the pairwise sums reduce to moments:
 ///     V_μ(x) = (b/2)(|x|² − 2⟨x, x̄⟩ + ∫|y|² dμ),   ∇V_μ(x) = b(x − x̄),   F = (b/2)(∫|y|² dμ − |x̄|²),
 /// which costs O(m) per step instead of O(m²).
-public final class InteractionEnergy: Objective {
+///
+/// With `batches`, step evaluations are the random-batch estimates of `RandomBatches` (docs/math.md §6),
+/// O(m p) for every kernel (the quadratic one included, for the exact variance law of the tests);
+/// `firstVariation(of:at:)` and evaluations after `randomize(step: nil)` are exact.
+public final class InteractionEnergy: StepRandomizedObjective {
   public let kernel: any ScalarField
   public let geometry: any Geometry
+  public let batches: RandomBatches?
   /// b when the moment path applies.
   private let quadratic: Double?
   private var values: [Double] = []
   private var moments: [Double] = []
 
-  public init(kernel: any ScalarField, geometry: any Geometry) {
+  public init(kernel: any ScalarField, geometry: any Geometry, batches: RandomBatches? = nil) {
     self.kernel = kernel
     self.geometry = geometry
+    self.batches = batches
     self.quadratic = geometry is Torus ? nil : kernel.quadraticCoefficient
   }
 
   public var dimension: Int { geometry.dimension }
+  public var isRandomized: Bool { batches != nil }
+  public func randomize(step: Int?) { batches?.randomize(step: step) }
 
   public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values firstVariation: UnsafeMutableBufferPointer<Double>?,
                        parallel: Parallel) throws -> Double {
+    if let batches, batches.step != nil {
+      let sum = batches.evaluate(kernel: kernel, geometry: geometry, cloud: cloud, values: firstVariation?.baseAddress,
+                                 gradients: gradient?.baseAddress, parallel: parallel)
+      return 0.5 * sum / Double(cloud.count)
+    }
     if let b = quadratic {
       let (mean, secondMoment) = meanAndSecondMoment(cloud, parallel: parallel)
       let d = cloud.dimension
@@ -42,10 +55,17 @@ public final class InteractionEnergy: Objective {
       PairwiseSum.accumulate(kernel: kernel, geometry: geometry, points: cloud, sources: cloud, weight: 1,
                              values: v.baseAddress!, gradients: gradient?.baseAddress, parallel: parallel)
     }
-    var s = 0.0
-    for v in values { s += v }
-    if let firstVariation { for i in values.indices { firstVariation[i] = values[i] } }
-    return 0.5 * s / Double(cloud.count)
+    return finish(firstVariation)
+  }
+
+  /// F = (1/2m) Σ_i V(X^i) from the values just formed, copied out when asked.
+  private func finish(_ firstVariation: UnsafeMutableBufferPointer<Double>?) -> Double {
+    values.withUnsafeBufferPointer { v in
+      var s = 0.0
+      for x in v { s += x }
+      if let firstVariation { _ = firstVariation.initialize(from: v) }
+      return 0.5 * s / Double(v.count)
+    }
   }
 
   /// V_μ(y) = (b/2)(|y|² − 2⟨y, x̄⟩ + ∫|x|² dμ) at every point of `points`.

@@ -1,8 +1,9 @@
 import LinearAlgebra
 import SolverAPI
 
-/// F = Σ_k F_k, so δF/δμ = Σ_k δF_k/δμ. Records each term's value as `F_<name>`.
-public final class SumObjective: Objective {
+/// F = Σ_k F_k, so δF/δμ = Σ_k δF_k/δμ. Records each term's value as `F_<name>`. Randomized terms
+/// (random batches) get each step's draw through it.
+public final class SumObjective: StepRandomizedObjective {
   public let terms: [any Objective]
   public let termNames: [String]
   private var scratch: [Double] = [], scratchValues: [Double] = [], termValues: [Double] = [], termGradients: [Double] = []
@@ -21,6 +22,9 @@ public final class SumObjective: Objective {
 
   public var dimension: Int { terms[0].dimension }
 
+  public var isRandomized: Bool { terms.contains { ($0 as? any StepRandomizedObjective)?.isRandomized == true } }
+  public func randomize(step: Int?) { for case let term as any StepRandomizedObjective in terms { term.randomize(step: step) } }
+
   public var observableNames: [String] {
     termNames.map { "F_\($0)" } + terms.flatMap(\.observableNames)
   }
@@ -30,10 +34,17 @@ public final class SumObjective: Objective {
     if gradient == nil && values == nil {
       return try terms.reduce(0) { try $0 + $1.evaluate(cloud, gradient: nil, parallel: parallel) }
     }
-    if let gradient, scratch.count != gradient.count { scratch = [Double](repeating: 0, count: gradient.count) }
-    if let values, scratchValues.count != values.count { scratchValues = [Double](repeating: 0, count: values.count) }
-    var total = try terms[0].evaluate(cloud, gradient: gradient, values: values, parallel: parallel)
-    for term in terms.dropFirst() {
+    // Potentials add into the buffers in place (no scratch); a sum of a potential and one other term lets the
+    // other write first — a + b = b + a in floating point, so the numbers are those of the order given.
+    let first = terms.count == 2 && terms[0] is PotentialEnergy && !(terms[1] is PotentialEnergy) ? 1 : 0
+    var total = try terms[first].evaluate(cloud, gradient: gradient, values: values, parallel: parallel)
+    for (k, term) in terms.enumerated() where k != first {
+      if let potential = term as? PotentialEnergy {
+        total += potential.evaluate(cloud, adding: gradient, adding: values, parallel: parallel)
+        continue
+      }
+      if let gradient, scratch.count != gradient.count { scratch = [Double](repeating: 0, count: gradient.count) }
+      if let values, scratchValues.count != values.count { scratchValues = [Double](repeating: 0, count: values.count) }
       total += try scratch.withUnsafeMutableBufferPointer { s -> Double in
         try scratchValues.withUnsafeMutableBufferPointer { sv -> Double in
           let f = try term.evaluate(cloud, gradient: gradient == nil ? nil : s, values: values == nil ? nil : sv, parallel: parallel)

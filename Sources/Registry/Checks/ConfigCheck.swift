@@ -43,7 +43,7 @@ public enum ConfigCheck {
         let reduction = config["reduction"].flatMap { v -> String? in
           if case .object(let o) = v, case .string(let s)? = o["type"] { return s } else { return nil }
         }
-        add(try FirstVariationCheck().laws(plan.problem.objective, on: sample, geometry: plan.problem.metric.geometry, random: stream), node,
+        add(try objectiveLaws(plan.problem.objective, on: sample, geometry: plan.problem.metric.geometry, random: stream), node,
             part: "objective '\(node.name)'" + (reduction.map { " through reduction '\($0)'" } ?? ""))
         if let signed = try build(node, as: Any.self) as? any SignedObjective {
           add([FeatureMapCheck().law(signed.features, at: positions, geometry: signed.domain, random: stream.split("features"))], node,
@@ -51,7 +51,7 @@ public enum ConfigCheck {
         }
       case .objective:
         if let objective = try build(node, as: Any.self) as? any Objective {
-          add(try FirstVariationCheck().laws(objective, on: positions, geometry: composition.domain, random: stream), node)
+          add(try objectiveLaws(objective, on: positions, geometry: composition.domain, random: stream), node)
         }
       case .potential:
         add([ScalarFieldCheck().law(try build(node, as: (any ScalarField).self), at: positions, random: stream)], node)
@@ -70,6 +70,19 @@ public enum ConfigCheck {
       }
     }
     return results
+  }
+
+  /// The first-variation laws of an objective; one with random step estimates (random batches) is checked
+  /// exact, then its estimates by their own laws.
+  static func objectiveLaws(_ objective: any Objective, on cloud: ParticleCloud, geometry: any Geometry,
+                            random: RandomStream) throws -> [LawResult] {
+    guard let randomized = objective as? any StepRandomizedObjective, randomized.isRandomized else {
+      return try FirstVariationCheck().laws(objective, on: cloud, geometry: geometry, random: random)
+    }
+    randomized.randomize(step: nil)
+    defer { randomized.randomize(step: 0) }
+    return try FirstVariationCheck().laws(objective, on: cloud, geometry: geometry, random: random)
+      + RandomizedObjectiveCheck().laws(randomized, on: cloud, geometry: geometry, random: random.split("batches"))
   }
 
   /// z = x_i − x_j for the pairs (i, i + 1) of the points, in the geometry (periodic on the torus): where a

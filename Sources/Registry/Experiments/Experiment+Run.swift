@@ -30,7 +30,7 @@ extension Experiment {
                   overwrite: Bool = false) throws -> Result {
     let directory = try RunDirectory(path: outputPath ?? self.outputPath)
     try directory.claim()
-    directory.snapshotText = { try self.particlesCSV($0) }
+    directory.snapshotWriter = { try self.writeParticles($0, to: $1) }
     if let resume = resumeFrom {
       try directory.prepareResume(step: plan.state.step, wallOffset: resume.wallSeconds)
     } else {
@@ -54,7 +54,7 @@ extension Experiment {
     }
     try directory.finishTrace()
     let summary = makeSummary(outcome)
-    try directory.write("particles.csv", try particlesCSV(outcome.state.cloud))
+    try writeParticles(outcome.state.cloud, to: directory.file("particles.csv").path)
     if let model = composition.predictionModel { try directory.write("model.json", model.jsonText(pretty: true) + "\n") }
     // objective.svg, and the primary figure's too (G_lambda.svg for signed runs).
     let trace = try RunTrace(directory: directory.url.path)
@@ -65,16 +65,22 @@ extension Experiment {
     return Result(outcome: outcome, directory: directory, summary: summary)
   }
 
-  /// The final cloud; for a signed run, each particle's weight r_i beside its position w_i.
-  func particlesCSV(_ cloud: ParticleCloud) throws -> String {
+  /// The cloud as CSV at `path` (atomically, streamed); for a signed run, each particle's weight r_i beside its
+  /// position w_i.
+  func writeParticles(_ cloud: ParticleCloud, to path: String) throws {
+    let (table, names) = particlesTable(cloud)
+    try AtomicFile.write(to: path) { emit in try CSVFormat.cloud(table, columnNames: names, emit: emit) }
+  }
+
+  private func particlesTable(_ cloud: ParticleCloud) -> (ParticleCloud, [String]?) {
     guard let view = plan.problem.objective as? any SignedMeasureView,
-          let (r, w) = try? view.signedMeasure(of: cloud, parallel: plan.parallel) else { return CSVFormat.cloud(cloud) }
+          let (r, w) = try? view.signedMeasure(of: cloud, parallel: plan.parallel) else { return (cloud, nil) }
     var joined = ParticleCloud(count: w.count, dimension: w.dimension + 1)
     for i in 0..<w.count {
       joined[i, 0] = r[i]
       for k in 0..<w.dimension { joined[i, 1 + k] = w[i, k] }
     }
-    return CSVFormat.cloud(joined, columnNames: ["r"] + (1...w.dimension).map { "w\($0)" })
+    return (joined, ["r"] + (1...w.dimension).map { "w\($0)" })
   }
 
   func makeSummary(_ outcome: RunOutcome) -> ConfigValue {

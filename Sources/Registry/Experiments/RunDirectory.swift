@@ -21,7 +21,7 @@ public final class RunDirectory: TraceSink {
   /// Set by `prepareResume`: the trace so far is in the partial files; `begin` appends.
   private var resuming: (columns: [String], wallOffset: Double)?
   /// How a snapshot of the particles is written (particles.csv's format; r beside w for signed runs).
-  public var snapshotText: ((ParticleCloud) throws -> String)?
+  public var snapshotWriter: ((ParticleCloud, _ path: String) throws -> Void)?
 
   /// Creates (or reuses) the folder.
   public init(path: String) throws {
@@ -134,12 +134,12 @@ public final class RunDirectory: TraceSink {
 
   /// particles/step-N.csv (`record.particles_every`).
   public func snapshot(step: Int, cloud: ParticleCloud) throws {
-    guard let snapshotText else { return }
+    guard let snapshotWriter else { return }
     let folder = url.appendingPathComponent("particles")
     do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
       throw RunError(.io, "cannot create '\(folder.path)': \(Self.reason(error))")
     }
-    try write("particles/step-\(step).csv", try snapshotText(cloud))
+    try snapshotWriter(cloud, file("particles/step-\(step).csv").path)
   }
 
   /// Writes buffered rows to the partial files.

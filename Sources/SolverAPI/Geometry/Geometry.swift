@@ -48,7 +48,7 @@ extension Geometry {
     }
   }
 
-  public func difference(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into z: UnsafeMutablePointer<Double>) {
+  @inlinable public func difference(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into z: UnsafeMutablePointer<Double>) {
     for k in 0..<dimension { z[k] = a[k] - b[k] }
   }
 

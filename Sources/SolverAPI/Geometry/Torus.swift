@@ -37,7 +37,7 @@ public struct Torus: Geometry {
     for k in 0..<dimension { x[k] = random.uniform() }
   }
 
-  public func difference(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into z: UnsafeMutablePointer<Double>) {
+  @inlinable public func difference(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into z: UnsafeMutablePointer<Double>) {
     for k in 0..<dimension { z[k] = Torus.difference(a[k], b[k]) }
   }
 

@@ -53,9 +53,11 @@ public enum Solver {
     }
     // Step times: the last, and a moving average that a scheduler's hiccup does not move much.
     var lastStepSeconds = Double.infinity, typicalStepSeconds = Double.infinity
+    let randomized = (plan.problem.objective as? any StepRandomizedObjective).flatMap { $0.isRandomized ? $0 : nil }
     while plan.state.step < plan.lastStep {
       if shouldStop?() == true { return try interrupted() }
       let t = plan.state.step
+      randomized?.randomize(step: t)
       // A step that may be long is guarded: its starting point is kept, and a stop request may cut it short.
       let guarded = cancellable && (typicalStepSeconds > 0.1 || lastStepSeconds > 0.5) ? StepGuard(plan) : nil
       if guarded != nil { Cancellation.arm(true) }
@@ -101,6 +103,7 @@ public enum Solver {
     }
     // The final state is always recorded.
     let t = plan.state.step
+    randomized?.randomize(step: t)
     let f: Double, row: [Double]
     do {
       f = try plan.problem.objective.evaluate(plan.state.cloud, gradient: nil, parallel: plan.parallel)

@@ -1,0 +1,51 @@
+import Foundation
+import LinearAlgebra
+import SolverAPI
+import Testing
+
+/// The parallel permutation behind random-batch partitions (docs/math.md §6): a permutation, the same on
+/// any thread count, a pure function of (stream, step), and uniform.
+struct RandomPermutationTests {
+  func draw(count m: Int, step: Int, threads: Int, stream: RandomStream = RandomStream(seed: 5)) -> [Int32] {
+    var p = [Int32](repeating: -1, count: m), shuffler = BucketedPermutation()
+    p.withUnsafeMutableBufferPointer { shuffler.draw(stream, step: step, into: $0, parallel: Parallel(threads: threads)) }
+    return p
+  }
+
+  @Test("every element once, the same on 1 and 2 threads, and another draw at another step",
+        arguments: [1, 2, 7, 16_384, 40_000, 70_001])
+  func permutation(count m: Int) {
+    let p = draw(count: m, step: 3, threads: 1)
+    #expect(Set(p).count == m && p.allSatisfy { $0 >= 0 && Int($0) < m })
+    #expect(draw(count: m, step: 3, threads: 2) == p)
+    if m > 2 { #expect(draw(count: m, step: 4, threads: 2) != p) }
+  }
+
+  @Test("one bucket: element 0's position is uniform over 40 places (χ² over 4000 draws, df 39)")
+  func uniformPosition() {
+    let m = 40, draws = 4000
+    var counts = [Int](repeating: 0, count: m)
+    for t in 0..<draws { counts[Int(draw(count: m, step: t, threads: 1).firstIndex(of: 0)!)] += 1 }
+    let expected = Double(draws) / Double(m)
+    let chi2 = counts.reduce(0) { $0 + pow(Double($1) - expected, 2) / expected }
+    // χ²(39) has mean 39 and standard deviation √78 ≈ 8.8: 4 of them above the mean fails.
+    #expect(chi2 < 39 + 4 * 78.0.squareRoot(), "χ² = \(chi2)")
+  }
+
+  @Test("several buckets: each element's mean position over 300 draws is (m − 1)/2 within 4 standard errors")
+  func uniformAcrossBuckets() {
+    let m = 40_000, draws = 300
+    let tracked: [Int32] = [0, 1, 16_383, 16_384, 39_999]
+    var sums = [Double](repeating: 0, count: tracked.count)
+    for t in 0..<draws {
+      var position = [Int](repeating: 0, count: m)
+      for (k, e) in draw(count: m, step: t, threads: 2).enumerated() { position[Int(e)] = k }
+      for (j, e) in tracked.enumerated() { sums[j] += Double(position[Int(e)]) / Double(m - 1) }
+    }
+    // A uniform position / (m − 1) has mean ½ and variance (m + 1)/(12(m − 1)).
+    let se = (Double(m + 1) / (12 * Double(m - 1)) / Double(draws)).squareRoot()
+    for (j, e) in tracked.enumerated() {
+      #expect(abs(sums[j] / Double(draws) - 0.5) < 4 * se, "element \(e): mean \(sums[j] / Double(draws))")
+    }
+  }
+}
