@@ -13,9 +13,9 @@ Parts defined in Python — a potential, a kernel, an objective — are register
 from ._library import ConfigError, MfldError, RunError, library_path, lib as _lib
 from ._run import Run
 from ._commands import check, compare, describe, executable, parts, run
-from ._parts import kernel, objective, potential
+from ._parts import feature_map, kernel, objective, potential
 
 __version__ = _lib.mfld_version().decode()
 
-__all__ = ["Run", "run", "check", "compare", "parts", "describe", "potential", "kernel", "objective",
+__all__ = ["Run", "run", "check", "compare", "parts", "describe", "potential", "kernel", "objective", "feature_map",
            "ConfigError", "RunError", "MfldError", "library_path", "executable"]

@@ -33,12 +33,19 @@ class RunError(MfldError, RuntimeError):
 
 
 def repository_root():
-    """The mfld package this Python package sits in (python/ is one of its folders), or None when installed
-    elsewhere."""
+    """The mfld repository: the one this package sits in (python/mfld), or the one `pip install` built it
+    from (recorded in _build.json); None when neither is there."""
     here = pathlib.Path(__file__).resolve().parent
-    for parent in [here.parent.parent, *here.parents]:
-        if (parent / "Package.swift").exists() and (parent / "Sources" / "Registry" / "CInterface").exists():
-            return parent
+    candidates = [here.parent.parent]
+    try:
+        recorded = json.loads((here / "_build.json").read_text()).get("repository")
+        if recorded:
+            candidates.append(pathlib.Path(recorded))
+    except (OSError, ValueError):
+        pass
+    for root in candidates:
+        if (root / "Package.swift").exists() and (root / "Sources" / "Registry" / "CInterface").exists():
+            return root
     return None
 
 

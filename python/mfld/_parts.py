@@ -19,11 +19,12 @@ import numpy as np
 
 from ._library import REGISTER_FUNCTION, ConfigError, call, lib
 
-__all__ = ["potential", "kernel", "objective"]
+__all__ = ["potential", "kernel", "objective", "feature_map"]
 
 _c = ctypes
 _libc = _c.CDLL(None)
 _libc.strdup.restype, _libc.strdup.argtypes = _c.c_void_p, [_c.c_char_p]
+_libc.free.restype, _libc.free.argtypes = None, [_c.c_void_p]
 _FREE = _c.cast(_libc.free, _c.c_void_p).value
 
 _CALL = _c.CFUNCTYPE(_c.c_int32, _c.c_void_p, _c.c_int32, _c.c_void_p)
@@ -37,6 +38,10 @@ _TEXT, _ERROR = 30, 31
 _DESCRIBE, _CHECKPOINT, _RESTORE = 0, 1, 2
 _FIELD, _FIELD_BATCH = 20, 21
 _OBJECTIVE_EVALUATE, _OBJECTIVE_FIRST_VARIATION, _OBJECTIVE_OBSERVE = 80, 81, 82
+_SIGNED_DOMAIN, _SIGNED_FEATURES, _SIGNED_LABELS, _SIGNED_OBSERVE = 90, 91, 92, 93
+_FEATURES_EVALUATE, _FEATURES_PULLBACK, _FEATURES_SUBSET = 100, 101, 102
+_BUILDER_BUILD = 140
+_DOMAIN_KIND = 5  # PartKind.allCases.firstIndex(of: .domain)
 
 # Live objects by handle (the host holds references through retain/release), and every callback and
 # table, which must outlive the process's use of them.
@@ -120,6 +125,9 @@ def _release(handle):
         entry[1] -= 1
         if entry[1] == 0:
             del _objects[handle]
+            close = getattr(entry[0], "close", None)
+            if close is not None:
+                close()
 
 
 _VTABLE = (_c.c_ssize_t * 5)(_ABI, _c.cast(_call, _c.c_void_p).value, _c.cast(_retain, _c.c_void_p).value,
@@ -153,7 +161,8 @@ def _parameter(name, spec):
 
 
 def _register(kind, name, summary, parameters, make):
-    """Registers one part: `make(arguments, context)` builds the Python object the host will call."""
+    """Registers one part: `make(arguments, context, objects)` builds the Python object the host will call
+    (`objects`: the build context's domain, reference and builder, lent for the call)."""
     declaration = json.dumps({"kind": kind, "name": name, "summary": summary or f"{kind} '{name}' defined in Python",
                               "parameters": [_parameter(k, v) for k, v in (parameters or {}).items()]})
 
@@ -161,10 +170,12 @@ def _register(kind, name, summary, parameters, make):
     def build(component, arguments, context, objects, product, error):
         ctx = {}
         try:
-            if objects:
-                _release_context_objects(objects)
             ctx = json.loads(context.decode())
-            made = make(json.loads(arguments.decode()), ctx)
+            try:
+                made = make(json.loads(arguments.decode()), ctx, objects)
+            finally:
+                if objects:
+                    _release_context_objects(objects)
             handle = next(_handles)
             _objects[handle] = [made, 1]
             out = (_c.c_ssize_t * 2).from_address(product)
@@ -234,7 +245,7 @@ def _field(kind, name, parameters, summary):
     def decorate(function):
         origin = f"python {kind} '{name}'"
         _register(kind, name, summary or (function.__doc__ or "").strip().split("\n")[0], parameters,
-                  lambda args, ctx: _Field(function, args, _dimension(ctx, kind), origin))
+                  lambda args, ctx, objects: _Field(function, args, _dimension(ctx, kind), origin))
         return function
     return decorate
 
@@ -316,6 +327,151 @@ def objective(name, parameters=None, summary=None):
     def decorate(cls):
         origin = f"python objective '{name}'"
         _register("objective", name, summary or (cls.__doc__ or "").strip().split("\n")[0], parameters,
-                  lambda args, ctx: _Objective(cls(_dimension(ctx, "objective"), **args), _dimension(ctx, "objective"), origin))
+                  lambda args, ctx, objects: _Objective(cls(_dimension(ctx, "objective"), **args), _dimension(ctx, "objective"), origin))
         return cls
+    return decorate
+
+
+class _Object:
+    """An object of the host's (handle, vtable): called, retained and released through its vtable."""
+
+    def __init__(self, handle, vtable):
+        self.handle, self.vtable = handle, vtable
+        table = (_c.c_ssize_t * 5).from_address(vtable)
+        self._call, self._retain, self._release, self._free = _CALL(table[1]), _HANDLE(table[2]), _HANDLE(table[3]), _HANDLE(table[4])
+
+    def retain(self):
+        self._retain(self.handle)
+
+    def release(self):
+        self._release(self.handle)
+
+    def invoke(self, method, slots):
+        frame = (_c.c_int64 * 32)()
+        for k, v in slots.items():
+            frame[k] = v
+        if self._call(self.handle, method, _c.addressof(frame)) != 0:
+            text = _c.string_at(frame[_ERROR]).decode() if frame[_ERROR] else '{"message": "failed"}'
+            self._free(frame[_ERROR])
+            error = json.loads(text)
+            raise ConfigError(error.get("message", text), path=error.get("path", ""))
+        return frame
+
+    def describe(self):
+        frame = self.invoke(_DESCRIBE, {})
+        try:
+            return json.loads(_c.string_at(frame[_TEXT]).decode())
+        finally:
+            self._free(frame[_TEXT])
+
+
+def _build_domain(domain, context, objects):
+    """The domain W, built by the host's builder (context object 2) from its config, e.g.
+    {"type": "sphere", "dimension": 5}: a host object, handed back to the host as the signed objective's domain."""
+    slots = (_c.c_ssize_t * 6).from_address(objects)
+    builder = _Object(slots[4], slots[5])
+    value = _c.create_string_buffer(json.dumps(domain).encode())
+    path = _c.create_string_buffer((context.get("path", "objective") + ".domain").encode())
+    text = _c.create_string_buffer(json.dumps(context).encode())
+    frame = builder.invoke(_BUILDER_BUILD, {0: _DOMAIN_KIND, 1: _c.addressof(value), 2: _c.addressof(path), 3: _c.addressof(text),
+                                             4: slots[0], 5: slots[1], 6: slots[2], 7: slots[3], 8: slots[4], 9: slots[5]})
+    return _Object(frame[10], frame[11])
+
+
+class _FeatureMap:
+    """Φ: W → ℝ^n on the data, its Jacobian data per (particle, sample) being the full gradient ∇_w Φ(w)_k (D
+    numbers): evaluate writes both; pullback forms g_i = c_i Σ_k u_k ∇_w Φ(w_i)_k from them."""
+
+    def __init__(self, signed):
+        self.signed, self.origin = signed, signed.origin
+
+    def describe(self):
+        s = self.signed
+        return {"kind": "features", "dimension": s.dimension, "sample_count": len(s.labels), "jacobian_width": s.dimension}
+
+    def call(self, method, f):
+        s = self.signed
+        n, D = len(s.labels), s.dimension
+        if method == _FEATURES_EVALUATE:
+            m = f.int(1)
+            features, jacobian = s.evaluate(_array(f.pointer(0), (m, D)).copy())
+            _array(f.pointer(3), (m, n))[:] = features
+            if f.pointer(4):
+                _array(f.pointer(4), (m, n, D))[:] = jacobian
+        elif method == _FEATURES_PULLBACK:
+            m = f.int(1)
+            if f.pointer(4):
+                jacobian = _array(f.pointer(4), (m, n, D))
+            else:
+                jacobian = s.evaluate(_array(f.pointer(0), (m, D)).copy())[1]
+            u, c = _array(f.pointer(5), (n,)), _array(f.pointer(6), (m,))
+            _array(f.pointer(7), (m, D))[:] = c[:, None] * np.einsum("ikd,k->id", jacobian, u)
+        else:  # subset: the host gathers the chosen samples' columns itself
+            raise RuntimeError(f"a Python feature map has no method {method}")
+
+
+class _SignedObjective:
+    """G_λ(ν) = R(∫Φ dν) + (λ/2)‖ν‖²_TV with Φ from Python, on the data (X, y), its domain built by the host."""
+
+    def __init__(self, function, arguments, data, domain_config, context, objects, origin):
+        self.function, self.origin = function, origin
+        self.lam, self.loss = float(arguments.pop("lambda")), arguments.pop("loss")
+        if self.loss not in ("square", "logistic"):
+            raise ConfigError(f"loss: '{self.loss}' is not a loss; please provide one of square, logistic",
+                              path=context.get("path", "objective") + ".loss")
+        self.arguments = arguments
+        X, y = data(**arguments) if callable(data) else data
+        self.inputs = np.ascontiguousarray(X, dtype=float)
+        self.labels = np.ascontiguousarray(y, dtype=float).reshape(-1)
+        if self.inputs.ndim != 2 or len(self.inputs) != len(self.labels):
+            raise ConfigError(f"the data must be X (n × d) and y (n), found {self.inputs.shape} and {self.labels.shape}",
+                              path=context.get("path", "objective"))
+        self.domain = _build_domain(domain_config, context, objects)
+        self.dimension = int(self.domain.describe()["dimension"])  # coordinates per particle (S^2 has 3)
+
+    def evaluate(self, w):
+        features, jacobian = self.function(w, self.inputs, **self.arguments)
+        m, n, D = len(w), len(self.labels), self.dimension
+        return np.asarray(features, dtype=float).reshape(m, n), np.asarray(jacobian, dtype=float).reshape(m, n, D)
+
+    def describe(self):
+        return {"kind": "signed", "loss": self.loss, "lambda": self.lam, "observables": []}
+
+    def call(self, method, f):
+        if method == _SIGNED_DOMAIN:
+            self.domain.retain()  # the host adopts one reference per call
+            f.slots[0], f.slots[1] = self.domain.handle, self.domain.vtable
+        elif method == _SIGNED_FEATURES:
+            handle = next(_handles)
+            _objects[handle] = [_FeatureMap(self), 1]
+            f.slots[0], f.slots[1] = handle, _c.addressof(_VTABLE)
+        elif method == _SIGNED_LABELS:
+            f.slots[0], f.slots[1] = self.labels.ctypes.data, len(self.labels)
+        else:
+            raise RuntimeError(f"a Python signed objective has no method {method}")
+
+    def close(self):
+        self.domain.release()
+
+
+def feature_map(name, domain, data, parameters=None, summary=None):
+    """Registers a signed objective G_λ(ν) = R(∫Φ dν) + (λ/2)‖ν‖²_TV whose feature map Φ(w; x) is Python, on
+    the data `data` — (X, y) arrays, or a function of the parameters returning them — and the domain W
+    `domain` (a domain config, e.g. {"type": "sphere", "dimension": 4}: S^4, particles of 5 coordinates). Usable as
+    `"objective": {"type": NAME, "lambda": 1e-3, "loss": "square", …}` with `"reduction": "bilevel"` or `"lift"`:
+
+        @mfld.feature_map("py-relu", domain={"type": "sphere", "dimension": 2}, data=(X, y))   # w ∈ S^2 ⊂ ℝ^3, X (n × 3)
+        def relu(w, x):                     # w (m, D): every particle at once; x (n, d): the data
+            z = w @ x.T                     # Φ(w_i)_k = relu(⟨w_i, x_k⟩)
+            return np.maximum(z, 0), (z > 0)[:, :, None] * x[None, :, :]   # Φ (m, n), ∇_w Φ (m, n, D)
+
+    One call per step evaluates every particle; `mfld.check(config)` tests the Jacobian by finite differences."""
+    declared = {"lambda": (1e-3, "λ, the weight of the total variation"), "loss": ("square", "square or logistic (labels ±1)")}
+    declared.update(parameters or {})
+
+    def decorate(function):
+        origin = f"python feature map '{name}'"
+        _register("objective", name, summary or (function.__doc__ or "").strip().split("\n")[0], declared,
+                  lambda args, ctx, objects: _SignedObjective(function, args, data, domain, ctx, objects, origin))
+        return function
     return decorate

@@ -210,5 +210,59 @@ class PythonKernelAndObjective(unittest.TestCase):
         self.assertTrue(result.passed, str(result))
 
 
+_rng = np.random.default_rng(0)
+X = _rng.normal(size=(80, 3))
+Y = np.tanh(X @ np.array([1.0, -0.5, 0.3]))
+
+
+@mfld.feature_map("py-tanh-features", domain={"type": "sphere", "dimension": 2}, data=(X, Y))
+def tanh_features(w, x):
+    """Φ(w; x) = tanh(⟨w, x⟩) on S^2"""
+    t = np.tanh(w @ x.T)
+    return t, (1 - t * t)[:, :, None] * x[None, :, :]
+
+
+@mfld.feature_map("py-tanh-wrong-jacobian", domain={"type": "sphere", "dimension": 2}, data=(X, Y))
+def tanh_wrong(w, x):
+    t = np.tanh(w @ x.T)
+    return t, 1.01 * (1 - t * t)[:, :, None] * x[None, :, :]
+
+
+class PythonFeatureMap(unittest.TestCase):
+    def signed(self, objective, reduction="bilevel"):
+        return {"seed": 5, "objective": objective, "reduction": reduction,
+                "integrator": {"type": "euler-maruyama", "step": 0.5, "temperature": 1e-4},
+                "particles": {"count": 40, "init": "uniform"}, "steps": 50, "record": {"every": 10}}
+
+    def test_it_gives_the_formula_objectives_run_under_both_reductions(self):
+        # The same Φ as a built-in: feature-formula with tanh(dot(w, x)) on the same data, read from a CSV.
+        data = scratch() / "data.csv"
+        data.write_text("x1,x2,x3,y\n" + "".join(",".join(repr(float(v)) for v in row) + "\n" for row in np.column_stack([X, Y])))
+        formula = {"type": "feature-formula", "feature": "tanh(dot(w, x))", "domain": {"type": "sphere", "dimension": 2},
+                   "data": {"type": "csv", "file": str(data), "target": "y"}, "lambda": 1e-3}
+        for reduction in ("bilevel", "lift"):
+            python = mfld.Run(self.signed({"type": "py-tanh-features", "lambda": 1e-3}, reduction))
+            builtin = mfld.Run(self.signed(formula, reduction))
+            python.step()
+            builtin.step()
+            self.assertEqual(python.status, "completed")
+            self.assertEqual(python.columns, builtin.columns)
+            np.testing.assert_allclose(python.trace_array, builtin.trace_array, rtol=1e-10, atol=1e-13, err_msg=reduction)
+            np.testing.assert_allclose(python.weights, builtin.weights, rtol=1e-9, atol=1e-12, err_msg=reduction)
+            np.testing.assert_allclose(python.particles, builtin.particles, rtol=1e-9, atol=1e-12, err_msg=reduction)
+
+    def test_check_tests_its_jacobian(self):
+        result = mfld.check(self.signed({"type": "py-tanh-features"}))
+        self.assertTrue(result.passed, str(result))
+        self.assertIn("feature map of 'py-tanh-features'", {r["part"] for r in result})
+        wrong = mfld.check(self.signed({"type": "py-tanh-wrong-jacobian"}))
+        self.assertIn("feature map of 'py-tanh-wrong-jacobian'", {r["part"] for r in wrong.failed}, str(wrong))
+
+    def test_a_bad_loss_names_its_key(self):
+        with self.assertRaises(mfld.ConfigError) as caught:
+            mfld.Run(self.signed({"type": "py-tanh-features", "loss": "hinge"}))
+        self.assertEqual(caught.exception.path, "objective.loss")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -127,13 +127,18 @@ class BadInput(unittest.TestCase):
             mfld.Run(config)
         self.assertEqual(caught.exception.path, "objective.type")
         self.assertIn("did you mean 'potential'", str(caught.exception))
+        # From a file, the message `mfld run` prints (a bad value: the choices of a name would include the
+        # parts this process registered in Python).
         path = scratch() / "bad.json"
-        path.write_text(json.dumps(config))
+        path.write_text(json.dumps({"domain": {"type": "euclidean", "dimension": 2}, "objective": {"type": "potential", "V": "quadratic"},
+                                    "integrator": {"type": "euler-maruyama", "step": -0.1, "temperature": 0.5},
+                                    "particles": {"count": 10}, "steps": 10}))
         r = cli("run", str(path), check=False)
         self.assertEqual(r.returncode, 2)
         with self.assertRaises(mfld.ConfigError) as from_file:
             mfld.Run(str(path))
         self.assertEqual(r.stderr.strip(), "mfld: error: " + str(from_file.exception))
+        self.assertEqual(from_file.exception.path, "integrator.step")
 
     def test_a_missing_file_and_an_unknown_key(self):
         with self.assertRaises(mfld.ConfigError):
