@@ -9,7 +9,7 @@ import pathlib
 import shutil
 import subprocess
 
-from setuptools import setup
+from setuptools import Distribution, setup
 from setuptools.command.build_py import build_py
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -37,4 +37,11 @@ class BuildWithSwift(build_py):
         (target / "_build.json").write_text(json.dumps({"repository": str(root) if root else None}))
 
 
-setup(cmdclass={"build_py": BuildWithSwift})
+class BinaryDistribution(Distribution):
+    """The wheel carries a shared library: a platform wheel, not py3-none-any."""
+
+    def has_ext_modules(self):
+        return True
+
+
+setup(cmdclass={"build_py": BuildWithSwift}, distclass=BinaryDistribution)

@@ -12,8 +12,11 @@ its message (`RunError`, summary.json's "message"), and the trace, summary and p
 """
 
 import ctypes
+import functools
 import itertools
 import json
+import math
+import threading
 
 import numpy as np
 
@@ -55,11 +58,17 @@ def _text(s):
     return _libc.strdup(s.encode("utf-8"))
 
 
+@functools.lru_cache(maxsize=64)
+def _doubles(n):
+    return _c.c_double * n
+
+
 def _array(address, shape):
-    n = int(np.prod(shape))
+    """The caller's buffer of doubles at `address` as a NumPy array of `shape` (a view, no copy)."""
+    n = math.prod(shape)
     if n == 0:
         return np.empty(shape)
-    return np.ctypeslib.as_array(_c.cast(address, _c.POINTER(_c.c_double)), shape=(n,)).reshape(shape)
+    return np.frombuffer(_doubles(n).from_address(address), dtype=np.float64).reshape(shape)
 
 
 class _Frame:
@@ -91,8 +100,18 @@ def _error_json(error, origin):
     return json.dumps({"kind": "error", "message": f"{type(error).__name__}: {error}", "origin": origin})
 
 
+_threads = set()
+_c.pythonapi.PyGILState_Ensure.restype = _c.c_int
+
+
 @_CALL
 def _call(handle, method, frame):
+    # The solver's worker threads call in: the first time on each, keep its Python thread state for good
+    # (one unmatched PyGILState_Ensure), rather than have ctypes create and destroy one on every call.
+    thread = threading.get_ident()
+    if thread not in _threads:
+        _c.pythonapi.PyGILState_Ensure()
+        _threads.add(thread)
     entry = _objects.get(handle)
     f = _Frame(frame)
     try:

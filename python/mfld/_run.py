@@ -40,8 +40,11 @@ class Run:
             _handle = ctypes.c_void_p()
             call(lib.mfld_run_create, *config_arguments(config, overrides, set), ctypes.byref(_handle))
         self._handle = _handle
-        self._info = self._status()
-        self.config = self._info["config"]
+        self._taken, self._ended = ctypes.c_int64(), ctypes.c_int32()
+        self._status_json = None
+        self._info
+        self.config = json.loads(take_string(lib.mfld_run_config(self._handle)))
+        """The resolved config: every default filled in (what config.json holds)."""
 
     @classmethod
     def resume(cls, directory):
@@ -55,8 +58,12 @@ class Run:
             lib.mfld_run_free(self._handle)
             self._handle = None
 
-    def _status(self):
-        return json.loads(take_string(lib.mfld_run_status(self._handle)))
+    @property
+    def _info(self):
+        """The run's status (read again after steps were taken)."""
+        if self._status_json is None:
+            self._status_json = json.loads(take_string(lib.mfld_run_status(self._handle)))
+        return self._status_json
 
     # -- stepping
 
@@ -64,14 +71,12 @@ class Run:
         """Takes k steps (all that remain when None; never past the config's `steps`). Returns the number
         taken. A run that diverges or whose part raises stops there: RunError with its message, and the
         trace, particles and status are kept."""
-        remaining = self.last_step - self.step_index
-        k = remaining if k is None else int(k)
-        taken = ctypes.c_int64()
-        call(lib.mfld_run_step, self._handle, k, ctypes.byref(taken))
-        self._info = self._status()
-        if self._info.get("message") and self._info["status"] != "running":
+        k = self.last_step - self.step_index if k is None else int(k)
+        call(lib.mfld_run_step, self._handle, k, ctypes.byref(self._taken), ctypes.byref(self._ended))
+        self._status_json = None
+        if self._ended.value == 2:
             raise RunError(self._info["message"], exit_code=self._info.get("exit_code", 3))
-        return taken.value
+        return self._taken.value
 
     @property
     def status(self):

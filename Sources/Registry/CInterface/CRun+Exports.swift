@@ -10,8 +10,9 @@ import SolverAPI
 //     int32_t mfld_run_create(const char *file, const char *config_json, const char *base_directory,
 //                             const char *overrides_json, void **run, char **error);
 //     void    mfld_run_free(void *run);
-//     int32_t mfld_run_step(void *run, int64_t k, int64_t *taken, char **error);
-//     char   *mfld_run_status(void *run);                         JSON: step, last_step, status, message, shapes, columns, config
+//     int32_t mfld_run_step(void *run, int64_t k, int64_t *taken, int32_t *ended, char **error);
+//     char   *mfld_run_status(void *run);                         JSON: step, last_step, status, message, shapes, columns
+//     char   *mfld_run_config(void *run);                         the resolved config (JSON)
 //     int32_t mfld_run_state(void *run, double *x);                 the particles' coordinates (count × dimension)
 //     int32_t mfld_run_set_state(void *run, const double *x, int64_t count, int64_t dimension, char **error);
 //     int32_t mfld_run_signed_measure(void *run, double *weights, double *positions, char **error);
@@ -51,16 +52,19 @@ public func mfld_run_free(_ p: UnsafeMutableRawPointer?) {
   Unmanaged<CRun>.fromOpaque(p).release()
 }
 
-/// Takes up to k steps (fewer at the run's last step, where the final state is recorded). A run that ends
-/// in a failure (diverged, a part raised) still returns 0: its status says how it ended, and its trace and
-/// particles are kept. Fails only for I/O.
+/// Takes up to k steps (fewer at the run's last step, where the final state is recorded); `*taken` says how
+/// many, `*ended` whether the run has ended: 0 not yet, 1 completed, 2 failed (diverged, a part raised,
+/// interrupted: `mfld_run_status` has the message). A failed run still returns 0, with its trace and
+/// particles kept. Fails only for I/O.
 @_cdecl("mfld_run_step")
-public func mfld_run_step(_ p: UnsafeMutableRawPointer?, _ k: Int64, _ taken: UnsafeMutablePointer<Int64>?, _ error: CStringOut?) -> Int32 {
+public func mfld_run_step(_ p: UnsafeMutableRawPointer?, _ k: Int64, _ taken: UnsafeMutablePointer<Int64>?,
+                          _ ended: UnsafeMutablePointer<Int32>?, _ error: CStringOut?) -> Int32 {
   CInterface.guarded(error) {
     guard let r = run(p) else { throw NoRun() }
     let before = r.plan.state.step
-    try r.session.advance(by: Int(k))
+    let outcome = try r.session.advance(by: Int(k))
     taken?.pointee = Int64(r.plan.state.step - before)
+    ended?.pointee = outcome == nil ? 0 : outcome?.failure == nil ? 1 : 2
   }
 }
 
@@ -69,6 +73,13 @@ public func mfld_run_step(_ p: UnsafeMutableRawPointer?, _ k: Int64, _ taken: Un
 public func mfld_run_status(_ p: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<CChar>? {
   guard let r = run(p) else { return nil }
   return strdup(r.status)
+}
+
+/// The resolved config, every default filled in (config.json's content), as JSON.
+@_cdecl("mfld_run_config")
+public func mfld_run_config(_ p: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<CChar>? {
+  guard let r = run(p) else { return nil }
+  return strdup(r.experiment.config.jsonText(pretty: false))
 }
 
 /// Copies the particles (count × dimension: the state the integrator moves) into `x`.

@@ -34,8 +34,8 @@ final class CRun {
                                            overrides: overrides, registry: CInterface.registry))
   }
 
-  /// Where the run is, as JSON: step, last step, status and message, the shapes, the trace's columns and
-  /// the resolved config.
+  /// Where the run is, as JSON: step, last step, status and message, the shapes, the trace's columns (small:
+  /// read after every `step`; the resolved config is `mfld_run_config`).
   var status: String {
     var o: ConfigObject = [:]
     o["step"] = .integer(plan.state.step)
@@ -60,7 +60,6 @@ final class CRun {
     o["rows"] = .integer(trace.rows.count)
     o["threads"] = .integer(plan.parallel.threads)
     o["wall_seconds"] = .real(session.seconds())
-    o["config"] = experiment.config
     o["output"] = .string(experiment.outputPath)
     return ConfigValue.object(o).jsonText(pretty: false)
   }
