@@ -6,6 +6,7 @@ import PackageDescription
 // Modules, each depending only on those below it (README.md, "Layout", draws the graph):
 //
 //   mfld (the tool: commands, benchmark suites)
+//   mfldc (libmfldc.so: the C interface the Python package loads, Sources/Registry/CInterface; on Experiments)
 //    └ MFLD (umbrella: `import MFLD` is all a library user needs)
 //       └ Experiments (run folders, compare, reports, plots)
 //          └ Registry (name → component; config resolution and composition)
@@ -20,7 +21,7 @@ import PackageDescription
 //
 // Targets split out of a folder of the user's layout sit in its subfolders (Sources/SolverAPI/Formats…).
 let solverAPIFoundations = ["CKernels", "LinearAlgebra", "Formats", "Expressions", "Suggestions"]
-let registryLayers = ["Plugins", "Experiments", "MFLD"]
+let registryLayers = ["Plugins", "Experiments", "MFLD", "CInterface"]
 
 let package = Package(
   name: "mfld",
@@ -28,6 +29,8 @@ let package = Package(
     // Everything a library user, a plugin or a custom runner needs: `import MFLD`.
     .library(name: "MFLD", targets: ["MFLD"]),
     .executable(name: "mfld", targets: ["mfld"]),
+    // The solver behind a C interface (libmfldc.so): what the Python package in python/ loads with ctypes.
+    .library(name: "mfldc", type: .dynamic, targets: ["CInterface"]),
   ],
   targets: [
     // Below the vocabulary.
@@ -54,6 +57,9 @@ let package = Package(
     .target(name: "MFLD", dependencies: ["Experiments", "Registry", "Plugins", "Objectives", "Reductions", "Integrators",
                                          "SolverAPI", "LinearAlgebra", "Formats", "Expressions", "Suggestions"],
             path: "Sources/Registry/MFLD"),
+    // The C interface: runs, stepping, particles, traces, checks and part registration as C functions.
+    .target(name: "CInterface", dependencies: ["Experiments", "Registry", "Plugins", "SolverAPI", "LinearAlgebra", "Formats", "Suggestions"],
+            path: "Sources/Registry/CInterface"),
     // The command-line tool, with the benchmark suites (Bench/).
     .executableTarget(name: "mfld", dependencies: ["MFLD"]),
 

@@ -87,6 +87,29 @@ public final class Registry: PartBuilder, @unchecked Sendable {
     return parts
   }
 
+  /// Registers the parts a register function declares — a plugin's `mfld_plugin_register` that is not in a
+  /// library file: the Python interface's (its parts are ctypes callbacks), a test's. `name` stands for the
+  /// library in messages and in `mfld list`. The same checks and refusals as `loadPlugin`; nothing is
+  /// registered when one declaration is refused.
+  @discardableResult
+  public func registerPlugin(using register: PluginABI.RegisterFunction, name: String) throws -> [Component] {
+    let parts: [Component]
+    do {
+      parts = try PluginLoader.register(using: register, library: name) { kind, part in self.owner(kind, part) }
+    } catch let r as PluginLoader.Refusal {
+      throw ConfigError(path: "", "cannot register the parts of '\(name)': \(r.message)", fix: r.fix)
+    }
+    try locked {
+      for c in parts where table[c.kind]?[c.name] != nil {
+        throw ConfigError(path: "", "cannot register the parts of '\(name)': a \(c.kind.rawValue) named '\(c.name)' is already registered",
+                          fix: "rename the part, or register it only once")
+      }
+      for c in parts { table[c.kind, default: [:]][c.name] = c }
+      plugins[name, default: []] += parts
+    }
+    return parts
+  }
+
   /// The plugin libraries loaded into this registry (real paths), sorted.
   public var pluginLibraries: [String] { locked { plugins.keys.sorted() } }
 

@@ -4,7 +4,7 @@ import MFLD
 enum BenchCommand: Command {
   static let name = "bench"
   static let summary = "measure steps/s, kernel GFLOP/s, memory, and the NumPy reference (build with -c release)"
-  static let suites = ["steps", "scaling", "peers", "kernels", "memory", "batches", "expressions", "plugins"]
+  static let suites = ["steps", "scaling", "peers", "kernels", "memory", "batches", "expressions", "plugins", "python"]
   static let defaultSuites = ["steps", "peers", "kernels"]
   static let help = """
   USAGE: mfld bench [SUITE...] [--json] [--quick] [--peers DIR] [--plugin PATH]
@@ -31,6 +31,9 @@ enum BenchCommand: Command {
     plugins      what the plugin boundary costs: the example plugin's copies of Euler–Maruyama (McKean–Vlasov,
                  m = 1000; target ≥ 95% of the built-in's steps/s) and of the relu two-layer network (bilevel,
                  (1000, 1000, 20); target ≥ 90%) against the built-ins, 2 threads, taking turns over the same steps
+    python       the Python interface (python/bench.py, on libmfldc.so beside this mfld): a NumPy potential
+                 against the built-in on the McKean–Vlasov example (overhead per step); the bilevel
+                 (1000, 1000, 20) step from Python against `mfld run` (target: within 5%)
     all          every suite above
   With no SUITE: \(defaultSuites.joined(separator: " ")).
 
@@ -89,6 +92,7 @@ enum BenchCommand: Command {
       case "memory": rows += try Benchmark.memory(options)
       case "batches": rows += try Benchmark.batches(options)
       case "plugins": rows += try Benchmark.plugins(options)
+      case "python": rows += try Benchmark.python(options)
       default: rows += try Benchmark.expressions()
       }
     }

@@ -5,7 +5,7 @@ import SolverAPI
 
 extension Experiment {
   /// checkpoint.json: the step, the particles, the parts' own state, and where the config came from.
-  func writeCheckpoint(_ state: SolverState, to directory: RunDirectory, wallSeconds: Double) throws {
+  public func writeCheckpoint(_ state: SolverState, to directory: RunDirectory, wallSeconds: Double) throws {
     var parts: ConfigObject = [:]
     for (name, part) in [("integrator", plan.integrator as AnyObject), ("objective", plan.problem.objective as AnyObject)] {
       guard let state = (part as? any Checkpointable)?.checkpointState(), !state.isEmpty else { continue }

@@ -60,9 +60,9 @@ public enum PluginLoader {
   }
 
   /// Calls a plugin's `mfld_plugin_register` with a host table and returns the parts it declared (what
-  /// `load` does once the library is open; tests call it with a register function of their own).
-  /// Throws a `Refusal` when a declaration is refused or the function fails.
-  static func register(using register: PluginABI.RegisterFunction, library path: String,
+  /// `load` does once the library is open; tests and the Python interface call it with a register function
+  /// of their own). Throws a `Refusal` when a declaration is refused or the function fails.
+  public static func register(using register: PluginABI.RegisterFunction, library path: String,
                        owner: @escaping (PartKind, String) -> String?) throws -> [Component] {
     let session = RegistrationSession(owner: owner, library: path)
     let host = PluginTable.allocate(PluginABI.HostSlot.allCases.count)
@@ -109,9 +109,9 @@ public enum PluginLoader {
     }
   }
 
-  struct Refusal: Error {
-    var message: String
-    var fix: String?
+  public struct Refusal: Error {
+    public var message: String
+    public var fix: String?
   }
 
   static let registerComponent: PluginABI.RegisterComponentFunction = { context, declaration, ops, id in

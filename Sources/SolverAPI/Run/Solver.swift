@@ -24,100 +24,9 @@ public enum Solver {
                          progress: ((RunProgress) -> Void)? = nil, shouldStop: (() -> Bool)? = nil,
                          checkpointEvery: Int? = nil, cancellable: Bool = false,
                          checkpoint: ((SolverState) throws -> Void)? = nil) throws -> RunOutcome {
-    try RunOnce.claim([("integrator", plan.integrator as AnyObject), ("objective", plan.problem.objective as AnyObject),
-                       ("metric", plan.problem.metric as AnyObject)])
-    var plan = plan
-    try sink.begin(columns: plan.columns)
-    let clock = ContinuousClock()
-    let start = clock.now
-    func seconds() -> Double {
-      let d = clock.now - start
-      return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
-    var lastProgress = 0.0
-    var lastObjective = Double.nan
-    let firstStep = plan.state.step
-
-    func observables(_ state: SolverState) throws -> [Double] {
-      var row = try plan.problem.objective.observe(state.cloud, parallel: plan.parallel)
-      let tau = plan.integrator.temperature.value(at: state.step)
-      for o in plan.observers { row += try o.observe(state, problem: plan.problem, temperature: tau, parallel: plan.parallel) }
-      return row
-    }
-
-    func interrupted() throws -> RunOutcome {
-      try checkpoint?(plan.state)
-      return RunOutcome(state: plan.state, stepsTaken: plan.state.step - firstStep, finalObjective: lastObjective,
-                        finalRow: [], wallSeconds: seconds(),
-                        failure: RunError(.interrupted, "interrupted at step \(plan.state.step)", step: plan.state.step))
-    }
-    // Step times: the last, and a moving average that a scheduler's hiccup does not move much.
-    var lastStepSeconds = Double.infinity, typicalStepSeconds = Double.infinity
-    let randomized = (plan.problem.objective as? any StepRandomizedObjective).flatMap { $0.isRandomized ? $0 : nil }
-    while plan.state.step < plan.lastStep {
-      if shouldStop?() == true { return try interrupted() }
-      let t = plan.state.step
-      randomized?.randomize(step: t)
-      // A step that may be long is guarded: its starting point is kept, and a stop request may cut it short.
-      let guarded = cancellable && (typicalStepSeconds > 0.1 || lastStepSeconds > 0.5) ? StepGuard(plan) : nil
-      if guarded != nil { Cancellation.arm(true) }
-      let stepStart = seconds()
-      let recording = t % plan.recordEvery == 0
-      let tau = plan.integrator.temperature.value(at: t)
-      let eta = plan.integrator.stepSize.value(at: t)
-      let before: (time: Double, extra: [Double]), exact: Double?, f: Double
-      do {
-        before = (plan.state.time, recording ? try observables(plan.state) : [])
-        if let every = plan.snapshotEvery, t % every == 0 { try sink.snapshot(step: t, cloud: plan.state.cloud) }
-        exact = recording && !plan.integrator.reportsExactObjective
-          ? try plan.problem.objective.evaluate(plan.state.cloud, gradient: nil, parallel: plan.parallel) : nil
-        f = try plan.integrator.step(&plan.state, problem: plan.problem, noise: plan.noise, parallel: plan.parallel)
-      } catch {
-        if let guarded, Cancellation.requested { try guarded.discard(&plan); return try interrupted() }
-        Cancellation.arm(false)
-        return RunOutcome(state: plan.state, stepsTaken: t - firstStep, finalObjective: lastObjective, finalRow: [],
-                          wallSeconds: seconds(), failure: partFailure(error, step: t))
-      }
-      if let guarded {
-        if Cancellation.requested { try guarded.discard(&plan); return try interrupted() }
-        Cancellation.arm(false)
-      }
-      lastStepSeconds = seconds() - stepStart
-      typicalStepSeconds = typicalStepSeconds.isFinite ? 0.8 * typicalStepSeconds + 0.2 * lastStepSeconds : lastStepSeconds
-      lastObjective = exact ?? f
-      if recording {
-        try sink.record([Double(t), before.time, tau, eta, exact ?? f] + before.extra, wallSeconds: seconds())
-      }
-      if let failure = divergence(plan.state, objective: f, step: t, stepSize: eta) {
-        return RunOutcome(state: plan.state, stepsTaken: t + 1 - firstStep, finalObjective: f, finalRow: [],
-                          wallSeconds: seconds(), failure: failure)
-      }
-      if let every = checkpointEvery, plan.state.step % every == 0, plan.state.step < plan.lastStep { try checkpoint?(plan.state) }
-      if let progress {
-        let now = seconds()
-        if now - lastProgress >= progressInterval {
-          lastProgress = now
-          progress(RunProgress(step: plan.state.step, lastStep: plan.lastStep, objective: f, elapsed: now))
-        }
-      }
-    }
-    // The final state is always recorded.
-    let t = plan.state.step
-    randomized?.randomize(step: t)
-    let f: Double, row: [Double]
-    do {
-      f = try plan.problem.objective.evaluate(plan.state.cloud, gradient: nil, parallel: plan.parallel)
-      row = [Double(t), plan.state.time, plan.integrator.temperature.value(at: t),
-             plan.integrator.stepSize.value(at: t), f] + (try observables(plan.state))
-    } catch {
-      return RunOutcome(state: plan.state, stepsTaken: t - firstStep, finalObjective: lastObjective, finalRow: [],
-                        wallSeconds: seconds(), failure: partFailure(error, step: t))
-    }
-    try sink.record(row, wallSeconds: seconds())
-    if let every = plan.snapshotEvery, t % every == 0 { try sink.snapshot(step: t, cloud: plan.state.cloud) }
-    progress?(RunProgress(step: t, lastStep: plan.lastStep, objective: f, elapsed: seconds()))
-    return RunOutcome(state: plan.state, stepsTaken: t - firstStep, finalObjective: f, finalRow: row,
-                      wallSeconds: seconds(), failure: nil)
+    // The loop lives in RunSession, which can also take the steps k at a time (the same rows, the same bits).
+    try RunSession(plan, sink: sink, progressInterval: progressInterval, progress: progress, shouldStop: shouldStop,
+                   checkpointEvery: checkpointEvery, cancellable: cancellable, checkpoint: checkpoint).finish()
   }
 
   /// The starting point of a guarded step: the particles and the parts' checkpoint state.
@@ -144,7 +53,7 @@ public enum Solver {
   /// What an error thrown by a part during step `step` (a failed inner solve, a plugin's exception) ends
   /// the run with: a failure in the outcome, so that the trace so far, the summary and the particles are
   /// still written. A run error keeps its kind; anything else is a numerical failure naming the part's error.
-  private static func partFailure(_ error: Error, step: Int) -> RunError {
+  static func partFailure(_ error: Error, step: Int) -> RunError {
     if var r = error as? RunError {
       r.step = r.step ?? step
       return r
@@ -152,7 +61,7 @@ public enum Solver {
     return RunError(.numerical, "failed at step \(step): \(error)", step: step)
   }
 
-  private static func divergence(_ state: SolverState, objective: Double, step: Int, stepSize: Double) -> RunError? {
+  static func divergence(_ state: SolverState, objective: Double, step: Int, stepSize: Double) -> RunError? {
     // The hint is built only on failure: this runs every step, which must not allocate.
     var hint: String { "try a smaller step size (integrator.step, now \(CSVFormat.number(stepSize)))" }
     if !objective.isFinite && step == 0 {

@@ -21,8 +21,14 @@ final class BridgedField: ScalarField, BridgedPart, @unchecked Sendable {
   /// Whether the object answers `fieldEvaluateBatch` (its description's "batch"; every Swift part does).
   let prefersBatches: Bool
 
+  /// A failed call answers NaN and reports its error (`PartFailures`), which ends the run with its message.
   func evaluate(_ x: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>?) -> Double {
-    (try? bridge.object.invoke(.fieldEvaluate, set: { f in f.setPointer(0, x); f.setPointer(1, gradient) }, get: { $0.double(2) })) ?? .nan
+    do {
+      return try bridge.object.invoke(.fieldEvaluate, set: { f in f.setPointer(0, x); f.setPointer(1, gradient) }, get: { $0.double(2) })
+    } catch {
+      PartFailures.report(error)
+      return .nan
+    }
   }
 
   func evaluate(batch x: UnsafePointer<Double>, count: Int, values: UnsafeMutablePointer<Double>, gradients: UnsafeMutablePointer<Double>?) {
@@ -30,10 +36,14 @@ final class BridgedField: ScalarField, BridgedPart, @unchecked Sendable {
       for i in 0..<count { values[i] = evaluate(x + i * dimension, gradient: gradients.map { $0 + i * dimension }) }
       return
     }
-    let done = (try? bridge.object.invoke(.fieldEvaluateBatch, set: { f in
-      f.setPointer(0, x); f.setInt(1, count); f.setPointer(2, values); f.setPointer(3, gradients)
-    }, get: { _ in true })) ?? false
-    if !done { values.update(repeating: .nan, count: count) }  // the run stops at the non-finite objective
+    do {
+      try bridge.object.invoke(.fieldEvaluateBatch, set: { f in
+        f.setPointer(0, x); f.setInt(1, count); f.setPointer(2, values); f.setPointer(3, gradients)
+      }, get: { _ in () })
+    } catch {
+      PartFailures.report(error)
+      values.update(repeating: .nan, count: count)  // the run stops at the step, with the reported error
+    }
   }
 }
 
