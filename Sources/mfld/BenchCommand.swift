@@ -4,13 +4,16 @@ import MFLD
 enum BenchCommand: Command {
   static let name = "bench"
   static let summary = "measure steps/s, kernel GFLOP/s, memory, and the NumPy reference (build with -c release)"
-  static let suites = ["steps", "scaling", "peers", "kernels", "memory", "batches", "expressions", "plugins", "python"]
+  static let suites = ["accuracy", "steps", "scaling", "peers", "kernels", "memory", "batches", "expressions", "plugins", "python"]
   static let defaultSuites = ["steps", "peers", "kernels"]
   static let help = """
   USAGE: mfld bench [SUITE...] [--json] [--quick] [--peers DIR] [--plugin PATH]
 
   Runs the benchmark suites and prints a Markdown table (or the rows as JSON with --json).
   SUITES:
+    accuracy     time to an answer: for the standard two-layer problems, the wall time and steps each method
+                 (bilevel and lift under their metrics) takes to bring G_λ within 1% of the best a run three
+                 times as long finds, and the NumPy peer's bilevel and lift from the same particles, in one run
     steps        whole solver steps/s on 1 and 2 threads (and the speedup): bilevel and lift two-layer
                  networks at (n, m, d) = (500, 200, 10), (1000, 1000, 20), (4000, 2000, 50), McKean–Vlasov
                  with an O(m²) interaction at m = 1000, 4000, sparse deconvolution on T²; the bilevel inner
@@ -85,6 +88,7 @@ enum BenchCommand: Command {
     var rows: [Benchmark.Row] = []
     for s in chosen {
       switch s {
+      case "accuracy": rows += try Benchmark.accuracy(options)
       case "steps": rows += try Benchmark.steps(options)
       case "scaling": rows += try Benchmark.scaling(options)
       case "peers": rows += try Benchmark.peers(options)

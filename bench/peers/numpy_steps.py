@@ -40,7 +40,13 @@ def sphere_move(W, G, eta, tau, rng):
     return W / np.linalg.norm(W, axis=1, keepdims=True)
 
 
-def bilevel_step(W, X, y, lam, eta, tau, rng):
+def g_lambda(F, r, y, lam):
+    """G_λ = R(f) + (λ/2)‖ν‖²_TV at ν = (1/m) Σ r_i δ_{w_i}: f = Fᵀr/m, R(f) = |f − y|²/2n, ‖ν‖_TV = mean |r_i|."""
+    f = F.T @ r / F.shape[0]
+    return 0.5 * np.mean((f - y) ** 2) + 0.5 * lam * np.mean(np.abs(r)) ** 2
+
+
+def bilevel_step(W, X, y, lam, eta, tau, rng, report=None):
     m, n = W.shape[0], X.shape[0]
     Z = W @ X.T
     F = np.maximum(Z, 0.0)
@@ -50,16 +56,20 @@ def bilevel_step(W, X, y, lam, eta, tau, rng):
         c = np.linalg.solve(F @ F.T + m * n * lam * np.eye(m), F @ y)
         a = (y - F.T @ c) / (n * lam)
     r = F @ a
+    if report is not None:
+        report.append(g_lambda(F, r, y, lam))
     dR = -lam * a
     G = ((Z > 0) * (r[:, None] * dR[None, :])) @ X
     J = 0.5 * lam * (y @ a)
     return sphere_move(W, G, eta, tau, rng), J
 
 
-def lift_step(r, W, X, y, lam, eta, tau, ratio, rng):
+def lift_step(r, W, X, y, lam, eta, tau, ratio, rng, report=None):
     m, n = W.shape[0], X.shape[0]
     Z = W @ X.T
     F = np.maximum(Z, 0.0)
+    if report is not None:
+        report.append(g_lambda(F, r, y, lam))
     f = F.T @ r / m
     dR = (f - y) / n
     gr = F @ dR + lam * r
@@ -113,8 +123,35 @@ def run_case(directory, case):
             state["r"], state["W"], _ = lift_step(state["r"], state["W"], X, y, lam, eta, tau, case["ratio"], rng)
     check.astype("<f8").tofile(os.path.join(directory, case["name"] + ".step.bin"))
     out["objective"] = float(J)
+    if "trajectory" in case:
+        out["trajectory"] = trajectory(case, X, y, W0, r0 if case["reduction"] != "bilevel" else None)
+        return out
     out["steps_per_second"] = rate(step, case["seconds"], case.get("windows", 3))
     return out
+
+
+def trajectory(case, X, y, W0, r0):
+    """Time to an answer: `steps` noisy steps from the given particles, recording [step, seconds, G_λ] every
+    `every` steps and at the end (G_λ at the state before the step, as mfld records it; the seconds are the
+    steps' wall time so far, the G_λ evaluations included, as in mfld's timing.csv)."""
+    lam, eta, tau = case["lambda"], case["eta"], case["tau"]
+    steps, every = case["trajectory"]["steps"], case["trajectory"]["every"]
+    rng = np.random.default_rng(7)
+    W, r = W0.copy(), None if r0 is None else r0.copy()
+    rows, start = [], time.perf_counter()
+    for t in range(steps + 1):
+        report = [] if t % every == 0 or t == steps else None
+        if case["reduction"] == "bilevel":
+            W_next, _ = bilevel_step(W, X, y, lam, eta, tau, rng, report)
+        else:
+            r_next, W_next, _ = lift_step(r, W, X, y, lam, eta, tau, case["ratio"], rng, report)
+        if report:
+            rows.append([t, time.perf_counter() - start, float(report[0])])
+        if t < steps:
+            W = W_next
+            if r is not None:
+                r = r_next
+    return rows
 
 
 def matmul_rate(shape, seconds):

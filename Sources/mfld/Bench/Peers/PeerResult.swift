@@ -4,8 +4,10 @@ import MFLD
 /// What the NumPy reference answered (result.json).
 public struct PeerResult: Sendable {
   public var numpyVersion: String
-  /// Per case name: J at the initial particles and NumPy's steps/s.
+  /// Per case name: J at the initial particles and NumPy's steps/s (NaN for a trajectory case).
   public var cases: [String: (objective: Double, stepsPerSecond: Double)]
+  /// Per trajectory case (`mfld bench accuracy`): [step, seconds, G_λ] rows.
+  public var trajectories: [String: [(step: Int, seconds: Double, value: Double)]] = [:]
   /// GFLOP/s per [M, N, K].
   public var matmul: [[Int]: Double]
   /// GFLOP/s (2·M²·K flops) of A @ A.T per [M, K].
@@ -23,7 +25,18 @@ public struct PeerResult: Sendable {
     if case .string(let v)? = o["numpy"] { numpyVersion = v } else { numpyVersion = "?" }
     cases = [:]
     for c in objects("cases") {
-      guard case .string(let name)? = c["name"], let rate = number(c["steps_per_second"]) else { throw PeerError("a case in result.json lacks name or steps_per_second") }
+      guard case .string(let name)? = c["name"] else { throw PeerError("a case in result.json lacks its name") }
+      if case .array(let rows)? = c["trajectory"] {
+        trajectories[name] = try rows.map { row in
+          guard case .array(let v) = row, v.count == 3, let t = v[0].doubleValue, let s = v[1].doubleValue, let g = v[2].doubleValue else {
+            throw PeerError("a trajectory row of \(name) in result.json is not [step, seconds, value]")
+          }
+          return (Int(t), s, g)
+        }
+        cases[name] = (number(c["objective"]) ?? .nan, .nan)
+        continue
+      }
+      guard let rate = number(c["steps_per_second"]) else { throw PeerError("a case in result.json lacks steps_per_second") }
       cases[name] = (number(c["objective"]) ?? .nan, rate)
     }
     matmul = [:]
