@@ -80,7 +80,11 @@ def mckean_vlasov(quick):
 def bilevel(quick):
     n, m, d = (500, 200, 10) if quick else (1000, 1000, 20)
     cli_steps = 100 if quick else 400
-    folder = pathlib.Path(tempfile.mkdtemp(prefix="mfld-bench-python-"))
+    with tempfile.TemporaryDirectory(prefix="mfld-bench-python-") as name:
+        return bilevel_in(pathlib.Path(name), n, m, d, cli_steps, quick)
+
+
+def bilevel_in(folder, n, m, d, cli_steps, quick):
     (folder / "config.json").write_text(json.dumps(network_config(n, m, d, cli_steps)))
     rates = {"python": [], "cli": []}
     for k in range(2 if quick else 3):

@@ -12,8 +12,8 @@ enum BenchCommand: Command {
   Runs the benchmark suites and prints a Markdown table (or the rows as JSON with --json).
   SUITES:
     accuracy     time to an answer: for the standard two-layer problems, the wall time and steps each method
-                 (bilevel and lift under their metrics) takes to bring G_λ within 1% of the best a run three
-                 times as long finds, and the NumPy peer's bilevel and lift from the same particles, in one run
+                 (bilevel and lift under their metrics) takes to bring G_λ within 1% of the best a run twice
+                 as long finds, and the NumPy peer's bilevel and lift from the same particles, in one run
     steps        whole solver steps/s on 1 and 2 threads (and the speedup): bilevel and lift two-layer
                  networks at (n, m, d) = (500, 200, 10), (1000, 1000, 20), (4000, 2000, 50), McKean–Vlasov
                  with an O(m²) interaction at m = 1000, 4000, sparse deconvolution on T²; the bilevel inner

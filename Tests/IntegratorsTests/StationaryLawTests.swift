@@ -32,7 +32,8 @@ struct StationaryLawTests {
   /// q = (p − 1)/(m − 1) the chance that j shares i's batch. Its fixed point gives E[spread] = (m − 1)/m (s − r).
   /// p = m is the exact interaction (one batch): the law above, τ/(c(1 − ηc/2)) (1 − 1/m).
   struct RandomBatchLaw {
-    var spread: Double
+    /// E[x_i²], E[x_i x_j] and E[(1/(md)) Σ|X^i − X̄|²] in stationarity.
+    var s: Double, r: Double, spread: Double
 
     init(_ law: Law) {
       let (m, p) = (Double(law.m), Double(law.batch))
@@ -46,7 +47,8 @@ struct StationaryLawTests {
       let a22 = q * (alpha * alpha + 2 * alpha * beta * (p - 2) + beta * beta * (p * p - 3 * p + 3))
         + (1 - q) * pow(alpha + beta * (p - 1), 2)
       let det = (1 - a11) * (1 - a22) - a12 * a21
-      let s = (1 - a22) * sigma2 / det, r = a21 * sigma2 / det
+      s = (1 - a22) * sigma2 / det
+      r = a21 * sigma2 / det
       spread = (m - 1) / m * (s - r)
     }
   }
@@ -118,6 +120,15 @@ struct StationaryLawTests {
     #expect(abs(measured - law.expectedSpread) < tolerance, "measured \(measured), expected \(law.expectedSpread) ± \(tolerance)")
     // The test has power: the exact interaction's law is excluded.
     #expect(abs(measured - exact.expectedSpread) > 3 * tolerance, "measured \(measured), exact interaction \(exact.expectedSpread) ± \(tolerance)")
+  }
+
+  @Test("the recursion agrees with docs/math.md §6.2's, derived apart: D = 0.22614 at m = 8, p = 2, against 0.22176 for p = m")
+  func recursionMatchesMathDoc() {
+    let law = Law(a: 1, b: 2, tau: 0.5, eta: 0.05, m: 8, d: 1, batch: 2)
+    #expect(abs(RandomBatchLaw(law).s - 0.22614) < 5e-6)
+    var full = law
+    full.batch = 8
+    #expect(abs(RandomBatchLaw(full).s - 0.22176) < 5e-6)
   }
 
   @Test("random batches of p = 4: the recursion's variance, between p = 2's and the exact one's")

@@ -54,6 +54,47 @@ struct BenchTests {
     #expect(share > 0 && share < 150, "\(share)% of the product rate")
   }
 
+  @Test("bench accuracy --quick: the reference's best G_λ, each method's time to it, NumPy's bilevel and lift, and the first",
+        .enabled(if: BenchTests.numpyAvailable, "needs python3 with numpy"))
+  func accuracyJSON() throws {
+    let r = try MFLD.run(["bench", "accuracy", "--quick", "--json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let rows = try rows(r.stdout)
+    let names = rows.compactMap { if case .string(let s)? = $0["name"] { return s } else { return nil } }
+    let size = "(n, m, d) = (500, 200, 10): "
+    #expect(names == [size + "best G_λ of the reference run (bilevel, 400 steps)"]
+            + ["bilevel", "bilevel, Wasserstein–Fisher–Rao (α = 1000)", "lift", "lift, conic", "NumPy bilevel", "NumPy lift"].map { size + $0 + ", seconds to the target" }
+            + [size + "first to the target"], "\(names)")
+    #expect(rows.allSatisfy { $0["failed"] == .bool(false) && $0["suite"] == "accuracy" })
+    let best = try #require(rows.first?["value"]?.doubleValue)
+    #expect(best > 0 && best.isFinite)
+    // A method either reached the target (seconds > 0, its step in the note) or says it did not, with its final G_λ.
+    for row in rows.dropFirst() {
+      guard case .string(let note)? = row["note"] else { Issue.record("no note"); continue }
+      if let seconds = row["value"]?.doubleValue, seconds.isFinite {
+        #expect(seconds > 0 && (note.contains("step ") || note.contains("first: ")), "\(note)")
+      } else {
+        #expect(note.contains("not reached") || note.contains("no method reached it"), "\(note)")
+      }
+    }
+  }
+
+  @Test("bench batches --quick: random batches and the exact interaction at m = 2000, with steps/s and peak RSS in clouds")
+  func batchesJSON() throws {
+    let r = try MFLD.run(["bench", "batches", "--quick", "--json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let rows = try rows(r.stdout)
+    let names = rows.compactMap { if case .string(let s)? = $0["name"] { return s } else { return nil } }
+    #expect(names == ["McKean–Vlasov, m = 2000, batches of 4", "McKean–Vlasov, m = 2000, exact O(m²)"], "\(names)")
+    for row in rows {
+      #expect(row["failed"] == .bool(false) && row["unit"] == "steps/s")
+      let rate = try #require(row["value"]?.doubleValue)
+      #expect(rate > 0 && rate.isFinite)
+      guard case .string(let note)? = row["note"] else { Issue.record("no note"); continue }
+      #expect(note.contains("peak RSS") && note.contains("clouds"), "\(note)")
+    }
+  }
+
   @Test("bench peers --quick: one noiseless step agrees with NumPy to 1e-9, and the ratio is printed",
         .enabled(if: BenchTests.numpyAvailable, "needs python3 with numpy"))
   func peersAgree() throws {

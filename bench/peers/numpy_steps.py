@@ -133,7 +133,8 @@ def run_case(directory, case):
 def trajectory(case, X, y, W0, r0):
     """Time to an answer: `steps` noisy steps from the given particles, recording [step, seconds, G_λ] every
     `every` steps and at the end (G_λ at the state before the step, as mfld records it; the seconds are the
-    steps' wall time so far, the G_λ evaluations included, as in mfld's timing.csv)."""
+    steps' wall time so far, the G_λ evaluations included, as in mfld's timing.csv), stopping at the first
+    record at or below `target` when one is given."""
     lam, eta, tau = case["lambda"], case["eta"], case["tau"]
     steps, every = case["trajectory"]["steps"], case["trajectory"]["every"]
     rng = np.random.default_rng(7)
@@ -147,6 +148,8 @@ def trajectory(case, X, y, W0, r0):
             r_next, W_next, _ = lift_step(r, W, X, y, lam, eta, tau, case["ratio"], rng, report)
         if report:
             rows.append([t, time.perf_counter() - start, float(report[0])])
+            if report[0] <= case["trajectory"].get("target", -np.inf):
+                break
         if t < steps:
             W = W_next
             if r is not None:

@@ -4,7 +4,7 @@ import MFLD
 extension Benchmark {
   /// Random-batch interactions at scale (docs/math.md §6): the steps suite's McKean–Vlasov problem in ℝ² (a
   /// quadratic confinement and a Gaussian interaction) with m = 10⁴, 10⁵, 10⁶ particles and batches of
-  /// p = 2, 4, 8, beside the exact O(m²) interaction where a step fits in a second (m = 10⁴). Each case is a
+  /// p = 2, 4, 8, beside the exact O(m²) interaction where a step fits in a second (m = 10⁴); quick: m = 2000, p = 4. Each case is a
   /// `mfld run` child on 2 threads (through `--child-rusage`, so that its peak RSS is its own): steps/s from
   /// its timing.csv after the first recorded step (so without the start and the final writing), and its peak
   /// RSS against the process baseline (the same run with 10 particles) in clouds of m × 2 doubles.
@@ -31,7 +31,7 @@ extension Benchmark {
       // About two seconds of steps: a pair costs a few ns, a particle's move some tens.
       let pairs = batch == 0 ? Double(m) * Double(m) : Double(m) * Double(batch - 1) / 2
       let perStep = (pairs * 3e-9 + Double(m) * 4e-8) / 2
-      let steps = max(10, min(400, Int(2 / perStep))), every = max(1, steps / 10)
+      let steps = max(10, min(options.quick ? 20 : 400, Int(2 / perStep))), every = max(1, steps / 10)
       let file = directory + "/\(name).json", out = directory + "/\(name)", log = directory + "/\(name).log"
       try Data((config(m: m, batch: batch, steps: steps, every: every).jsonText(pretty: true) + "\n").utf8).write(to: URL(fileURLWithPath: file))
       let child = try childUsage(executable, ["run", file, "--out", out, "--quiet", "--threads", "2"], log: log, scratch: out)
@@ -50,7 +50,7 @@ extension Benchmark {
       return [Row(suite: "batches", name: "baseline", value: .nan, unit: "", note: "FAILED: the 10-particle run failed", failed: true)]
     }
     var rows: [Row] = []
-    let sizes = options.quick ? [10_000] : [10_000, 100_000, 1_000_000]
+    let sizes = options.quick ? [2000] : [10_000, 100_000, 1_000_000]
     for m in sizes {
       for batch in (options.quick ? [4] : [2, 4, 8]) + (m <= 10_000 ? [0] : []) {
         let label = "m = \(m), " + (batch == 0 ? "exact O(m²)" : "batches of \(batch)")

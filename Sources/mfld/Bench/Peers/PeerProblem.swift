@@ -31,8 +31,9 @@ public struct PeerProblem: Sendable {
     public var seconds: Double
     /// NumPy's rate is the best of this many windows, each `seconds / windows` long (and one step).
     public var windows: Int
-    /// Instead of a rate: `steps` noisy steps recording [step, seconds, G_λ] every `every` (`mfld bench accuracy`).
-    public var trajectory: (steps: Int, every: Int)?
+    /// Instead of a rate: `steps` noisy steps recording [step, seconds, G_λ] every `every`, stopping at the
+    /// first record at or below `target` (`mfld bench accuracy`).
+    public var trajectory: (steps: Int, every: Int, target: Double)?
 
     public init(name: String, reduction: String, n: Int, m: Int, D: Int, inputs: [Double], labels: [Double], positions: [Double],
                 weights: [Double]? = nil, lambda: Double, eta: Double, tau: Double, ratio: Double = 1, seconds: Double, windows: Int = 3) {
@@ -73,7 +74,7 @@ public struct PeerProblem: Sendable {
                                "lambda": .real(c.lambda), "eta": .real(c.eta), "tau": .real(c.tau), "ratio": .real(c.ratio),
                                "seconds": .real(c.seconds), "windows": .integer(c.windows)]
         for (key, file) in Self.files(of: c).sorted(by: { $0.key < $1.key }) { o[key] = .string(file) }
-        if let t = c.trajectory { o["trajectory"] = ["steps": .integer(t.steps), "every": .integer(t.every)] }
+        if let t = c.trajectory { o["trajectory"] = ["steps": .integer(t.steps), "every": .integer(t.every), "target": .real(t.target)] }
         return .object(o)
       }),
       "matmul": .array(matmul.map { .array($0.map(ConfigValue.integer)) }),
