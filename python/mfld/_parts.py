@@ -5,9 +5,8 @@ function, its ops table and every object's vtable are ctypes callbacks, handed t
 same `check` laws as a plugin library's parts. Nothing here is a second mechanism: a Python potential is,
 to the solver, a plugin potential whose batch call happens to run NumPy.
 
-Every call crosses with whole arrays: a potential is called with a chunk of the cloud (512 particles;
-a few calls per step), a kernel with a particle's row of pairs, an objective once per step with the whole
-cloud — never once per particle. An exception raised by a Python function stops the run at that step with
+Every call crosses with whole arrays: a potential and an objective are called once per evaluation with the
+whole cloud, a kernel with a particle's row of pairs — never once per particle. An exception raised by a Python function stops the run at that step with
 its message (`RunError`, summary.json's "message"), and the trace, summary and particles are kept.
 """
 

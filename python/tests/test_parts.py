@@ -129,7 +129,7 @@ class RaisingPythonFunction(unittest.TestCase):
         return calls
 
     def test_it_stops_a_run_with_its_message_and_keeps_the_trace_and_particles(self):
-        calls = self.flaky("py-flaky-run", after=2 * 31)  # m = 1000: two chunks of 512 per evaluation
+        calls = self.flaky("py-flaky-run", after=62)  # one call per evaluation, with the whole cloud
         run = mfld.Run(langevin("py-flaky-run", steps=200, every=5))
         with self.assertRaises(mfld.RunError) as caught:
             run.step()
@@ -137,7 +137,7 @@ class RaisingPythonFunction(unittest.TestCase):
         self.assertEqual(run.status, "failed")
         self.assertGreater(len(run.trace_array), 3)
         self.assertTrue(np.isfinite(run.particles).all())
-        self.assertGreater(calls[0], 2 * 31)
+        self.assertGreater(calls[0], 62)
 
     def test_it_stops_mfld_run_with_its_message_and_writes_the_outputs(self):
         self.flaky("py-flaky-folder", after=40)

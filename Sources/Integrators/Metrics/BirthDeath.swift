@@ -38,7 +38,7 @@ struct BirthDeath {
     for i in 0..<m { mean += values[i] }
     mean /= Double(m)
     if previous.count != m * d { previous = [Double](repeating: 0, count: m * d) }
-    cloud.coordinates.withUnsafeBufferPointer { x in previous.withUnsafeMutableBufferPointer { p in p.update(fromContentsOf: x) } }
+    cloud.coordinates.withUnsafeBufferPointer { x in previous.withUnsafeMutableBufferPointer { p in _ = p.update(fromContentsOf: x) } }
     cloud.coordinates.withUnsafeMutableBufferPointer { x in
       previous.withUnsafeBufferPointer { old in
         for i in 0..<m {

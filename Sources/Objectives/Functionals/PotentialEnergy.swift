@@ -8,26 +8,19 @@ public final class PotentialEnergy: Objective {
 
   public init(potential: any ScalarField) { self.potential = potential }
 
+  /// V(X^i) of a whole cloud, for a field that prefers batches (`batchValues`).
+  private var batchValues: [Double] = []
+  /// ∇V(X^i) of a whole cloud, when a sum adds it (`evaluate(_:adding:adding:parallel:)`).
+  private var batchGradients: [Double] = []
+
   public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
                        parallel: Parallel) throws -> Double {
     let d = cloud.dimension, V = potential
+    if V.prefersBatches { return wholeCloud(cloud, gradient: gradient, values: values, adding: false, parallel: parallel) }
     let total = cloud.coordinates.withUnsafeBufferPointer { xp -> Double in
       let x = xp.baseAddress!, g = gradient?.baseAddress, v = values?.baseAddress
       return parallel.sum(cloud.count, grain: 512) { range in
         var s = 0.0
-        if V.prefersBatches {
-          // A plugin's potential: one call for the chunk, summed in the same order.
-          withUnsafeTemporaryAllocation(of: Double.self, capacity: range.count) { chunk in
-            V.evaluate(batch: x + range.lowerBound * d, count: range.count, values: chunk.baseAddress!,
-                       gradients: g.map { $0 + range.lowerBound * d })
-            for i in range {
-              let vi = chunk[i - range.lowerBound]
-              v?[i] = vi
-              s += vi
-            }
-          }
-          return s
-        }
         for i in range {
           let vi = V.evaluate(x + i * d, gradient: g.map { $0 + i * d })
           v?[i] = vi
@@ -39,21 +32,44 @@ public final class PotentialEnergy: Objective {
     return total / Double(cloud.count)
   }
 
+  /// A field across the plugin boundary (a plugin's, a Python function): one call for the whole cloud — a NumPy
+  /// potential runs once a step, vectorized — then the values summed in the same chunks and order as above.
+  private func wholeCloud(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
+                          adding: Bool, parallel: Parallel) -> Double {
+    let m = cloud.count, d = cloud.dimension
+    if batchValues.count != m { batchValues = [Double](repeating: 0, count: m) }
+    if adding, gradient != nil, batchGradients.count != m * d { batchGradients = [Double](repeating: 0, count: m * d) }
+    let total = cloud.coordinates.withUnsafeBufferPointer { xp in
+      batchValues.withUnsafeMutableBufferPointer { vb in
+        batchGradients.withUnsafeMutableBufferPointer { gb in
+          let into = gradient == nil ? nil : adding ? gb.baseAddress : gradient!.baseAddress
+          potential.evaluate(batch: xp.baseAddress!, count: m, values: vb.baseAddress!, gradients: into)
+          if adding, let gradient { for k in 0..<(m * d) { gradient[k] += gb[k] } }
+          if let values { for i in 0..<m { if adding { values[i] += vb[i] } else { values[i] = vb[i] } } }
+          let v = UnsafeBufferPointer(vb)
+          return parallel.sum(m, grain: 512) { range in
+            var s = 0.0
+            for i in range { s += v[i] }
+            return s
+          }
+        }
+      }
+    }
+    return total / Double(m)
+  }
+
   /// `evaluate` adding ∇V(X^i) to `gradient` and V(X^i) to `values` instead of overwriting them — the same
   /// numbers added as a scratch copy would, without the scratch (a sum objective's term at m = 10⁶).
   func evaluate(_ cloud: ParticleCloud, adding gradient: UnsafeMutableBufferPointer<Double>?, adding values: UnsafeMutableBufferPointer<Double>?,
                 parallel: Parallel) -> Double {
     let d = cloud.dimension, V = potential
+    if V.prefersBatches { return wholeCloud(cloud, gradient: gradient, values: values, adding: true, parallel: parallel) }
     let total = cloud.coordinates.withUnsafeBufferPointer { xp -> Double in
       let x = xp.baseAddress!, g = gradient?.baseAddress, v = values?.baseAddress
       return parallel.sum(cloud.count, grain: 512) { range in
         let n = range.count, chunk = Dense.threadScratch(n * (d + 1)), gc = chunk + n
         var s = 0.0
-        if V.prefersBatches {
-          V.evaluate(batch: x + range.lowerBound * d, count: n, values: chunk, gradients: g == nil ? nil : gc)
-        } else {
-          for i in range { chunk[i - range.lowerBound] = V.evaluate(x + i * d, gradient: g == nil ? nil : gc + (i - range.lowerBound) * d) }
-        }
+        for i in range { chunk[i - range.lowerBound] = V.evaluate(x + i * d, gradient: g == nil ? nil : gc + (i - range.lowerBound) * d) }
         for i in range {
           let r = i - range.lowerBound
           v?[i] += chunk[r]
