@@ -15,15 +15,32 @@ public final class PotentialEnergy: Objective {
 
   public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
                        parallel: Parallel) throws -> Double {
+    sweep(cloud, gradient: gradient, values: values, adding: false, parallel: parallel)
+  }
+
+  /// `evaluate` adding ∇V(X^i) to `gradient` and V(X^i) to `values` instead of overwriting them — the same
+  /// numbers added as a scratch copy would, without the scratch (a sum objective's term at m = 10⁶).
+  func evaluate(_ cloud: ParticleCloud, adding gradient: UnsafeMutableBufferPointer<Double>?, adding values: UnsafeMutableBufferPointer<Double>?,
+                parallel: Parallel) -> Double {
+    sweep(cloud, gradient: gradient, values: values, adding: true, parallel: parallel)
+  }
+
+  /// F = (1/m) Σ_i V(X^i), summed in chunks of 512 in order, with ∇V(X^i) and V(X^i) written into the buffers
+  /// (or added to them).
+  private func sweep(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
+                     adding: Bool, parallel: Parallel) -> Double {
     let d = cloud.dimension, V = potential
-    if V.prefersBatches { return wholeCloud(cloud, gradient: gradient, values: values, adding: false, parallel: parallel) }
+    if V.prefersBatches { return wholeCloud(cloud, gradient: gradient, values: values, adding: adding, parallel: parallel) }
     let total = cloud.coordinates.withUnsafeBufferPointer { xp -> Double in
       let x = xp.baseAddress!, g = gradient?.baseAddress, v = values?.baseAddress
       return parallel.sum(cloud.count, grain: 512) { range in
+        // Added gradients are formed in the thread's scratch first.
+        let own = adding && g != nil ? Dense.threadScratch(d) : nil
         var s = 0.0
         for i in range {
-          let vi = V.evaluate(x + i * d, gradient: g.map { $0 + i * d })
-          v?[i] = vi
+          let vi = V.evaluate(x + i * d, gradient: own ?? g.map { $0 + i * d })
+          if let own, let g { for k in 0..<d { g[i * d + k] += own[k] } }
+          if let v { if adding { v[i] += vi } else { v[i] = vi } }
           s += vi
         }
         return s
@@ -56,30 +73,6 @@ public final class PotentialEnergy: Objective {
       }
     }
     return total / Double(m)
-  }
-
-  /// `evaluate` adding ∇V(X^i) to `gradient` and V(X^i) to `values` instead of overwriting them — the same
-  /// numbers added as a scratch copy would, without the scratch (a sum objective's term at m = 10⁶).
-  func evaluate(_ cloud: ParticleCloud, adding gradient: UnsafeMutableBufferPointer<Double>?, adding values: UnsafeMutableBufferPointer<Double>?,
-                parallel: Parallel) -> Double {
-    let d = cloud.dimension, V = potential
-    if V.prefersBatches { return wholeCloud(cloud, gradient: gradient, values: values, adding: true, parallel: parallel) }
-    let total = cloud.coordinates.withUnsafeBufferPointer { xp -> Double in
-      let x = xp.baseAddress!, g = gradient?.baseAddress, v = values?.baseAddress
-      return parallel.sum(cloud.count, grain: 512) { range in
-        let n = range.count, chunk = Dense.threadScratch(n * (d + 1)), gc = chunk + n
-        var s = 0.0
-        for i in range { chunk[i - range.lowerBound] = V.evaluate(x + i * d, gradient: g == nil ? nil : gc + (i - range.lowerBound) * d) }
-        for i in range {
-          let r = i - range.lowerBound
-          v?[i] += chunk[r]
-          s += chunk[r]
-          if let g { for k in 0..<d { g[i * d + k] += gc[r * d + k] } }
-        }
-        return s
-      }
-    }
-    return total / Double(cloud.count)
   }
 
   public func firstVariation(of cloud: ParticleCloud, at points: ParticleCloud, values: UnsafeMutableBufferPointer<Double>,

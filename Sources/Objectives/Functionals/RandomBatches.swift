@@ -54,7 +54,7 @@ public final class RandomBatches {
 
   /// Scratch doubles a thread uses for one chunk: its particles gathered (positions, gradients, values) and
   /// one batch's pairs (differences, values, gradients).
-  public static func scratchCount(size p: Int, dimension d: Int) -> Int {
+  static func scratchCount(size p: Int, dimension d: Int) -> Int {
     grain(size: p) * (p + 1) * (2 * d + 1) + (p + 1) * p / 2 * (2 * d + 1)
   }
 
