@@ -347,9 +347,15 @@ struct PluginTests {
       let line = r.output.split(separator: "\n").first { $0.hasPrefix("MALLOC_CALLS ") }
       return try #require(line.flatMap { Int($0.dropFirst(13)) }, "\(r.output)")
     }
-    let plugin = try mallocs(#"{"type": "student-t"}"#, steps: 1100) - mallocs(#"{"type": "student-t"}"#, steps: 100)
-    let builtin = try mallocs(#"{"type": "potential", "V": "quadratic"}"#, steps: 1100)
-      - mallocs(#"{"type": "potential", "V": "quadratic"}"#, steps: 100)
+    // A step slowed past 0.5 s by a loaded machine (the process descheduled) makes the next ones guarded, and a
+    // guard saves the parts' state (about 19 allocations each, measured with SIGSTOP pauses): noise that only
+    // adds, to either run. So each count is the least of three runs.
+    func extra(_ objective: String) throws -> Int {
+      func least(_ steps: Int) throws -> Int { try (0..<3).map { _ in try mallocs(objective, steps: steps) }.min()! }
+      return try least(1100) - least(100)
+    }
+    let plugin = try extra(#"{"type": "student-t"}"#)
+    let builtin = try extra(#"{"type": "potential", "V": "quadratic"}"#)
     // 1000 more steps cost the plugin objective no more allocations than a built-in one (the host's
     // own, a couple per step), up to noise: one allocation per evaluate would add 1000.
     #expect(plugin <= builtin + 100, "1000 steps: \(plugin) allocations with the plugin objective, \(builtin) with a built-in")
