@@ -17,7 +17,7 @@ public final class LiftObjective: MinibatchObjective, SignedMeasureView {
   public private(set) var signed: any SignedObjective
   public let conic: Bool
   private var positions: ParticleCloud
-  private var phi = Scratch(), jac = Scratch(), mass = Scratch(), f = Scratch(), dR = Scratch(), g = Scratch(), pull = Scratch()
+  private var phi = Scratch(), jac = Scratch(), mass = Scratch(), f = Scratch(), dR = Scratch(), g = Scratch(), pull = Scratch(), ones = Scratch()
 
   public init(_ signed: any SignedObjective, conic: Bool) {
     self.signed = signed
@@ -31,9 +31,10 @@ public final class LiftObjective: MinibatchObjective, SignedMeasureView {
   /// r ↦ the particle's mass in ν.
   @inline(__always) func massOf(_ r: Double) -> Double { conic ? r * abs(r) : r }
 
-  /// Splits the cloud into weights (into `mass`) and positions; computes features, f, ∇R(f), g(w_i).
+  /// Splits the cloud into weights (into `mass`) and positions; computes features and f (in one pass,
+  /// `FeatureMap.evaluate(summing:)`), ∇R(f), and — unless `potentials` is false — g(w_i) = ⟨∇R(f), Φ(w_i)⟩.
   /// Returns (R(f), Σ r²/m).
-  private func prepare(_ cloud: ParticleCloud, jacobian: Bool, parallel: Parallel) -> (risk: Double, meanSquare: Double) {
+  private func prepare(_ cloud: ParticleCloud, jacobian: Bool, potentials: Bool = true, parallel: Parallel) -> (risk: Double, meanSquare: Double) {
     let m = cloud.count, D = signed.domain.dimension, n = signed.features.sampleCount
     if positions.count != m { positions = ParticleCloud(count: m, dimension: D) }
     mass.resize(m)
@@ -52,14 +53,15 @@ public final class LiftObjective: MinibatchObjective, SignedMeasureView {
     }
     phi.resize(m * n); jac.resize(jacobian ? m * n * signed.features.jacobianWidth : 0); f.resize(n); dR.resize(n); g.resize(m)
     let risk: Double = phi.withPointer { P in
-      jac.withPointerIfAny { signed.features.evaluate(positions, features: P, jacobian: $0, parallel: parallel) }
-      return mass.withPointer { mp in
+      mass.withPointer { mp in
         f.withPointer { fp in
-          Dense.multiplyTransposed(P, vector: mp, into: fp, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
+          jac.withPointerIfAny {
+            signed.features.evaluate(positions, features: P, jacobian: $0, summing: mp, alpha: 1 / Double(m), into: fp, parallel: parallel)
+          }
           return signed.labels.withUnsafeBufferPointer { y in
             dR.withPointer { d in
               signed.loss.gradient(fp, y.baseAddress!, count: n, into: d)
-              g.withPointer { Dense.multiply(P, vector: d, into: $0, m: m, n: n, parallel: parallel) }
+              if potentials { g.withPointer { Dense.multiply(P, vector: d, into: $0, m: m, n: n, parallel: parallel) } }
               return signed.loss.risk(fp, y.baseAddress!, count: n)
             }
           }
@@ -71,12 +73,48 @@ public final class LiftObjective: MinibatchObjective, SignedMeasureView {
 
   public func evaluate(_ cloud: ParticleCloud, gradient: UnsafeMutableBufferPointer<Double>?, values: UnsafeMutableBufferPointer<Double>?,
                        parallel: Parallel) throws -> Double {
-    let (risk, meanSquare) = prepare(cloud, jacobian: gradient != nil, parallel: parallel)
+    // With a gradient and homogeneous features (relu), g(w_i) = ⟨w_i, Σ_k ∇R_k ∇Φ_k(w_i)⟩ (Euler's identity)
+    // comes from the pullback, which reads the features anyway, instead of a product over them.
+    let potentialsFromPullback = gradient != nil && signed.features.isPositivelyHomogeneous
+    let (risk, meanSquare) = prepare(cloud, jacobian: gradient != nil, potentials: !potentialsFromPullback, parallel: parallel)
     let lambda = signed.lambda
     let value = conic ? risk + 0.5 * lambda * meanSquare * meanSquare : risk + 0.5 * lambda * meanSquare
+    let m = cloud.count, D = signed.domain.dimension
+    if gradient != nil {
+      // ∇_w V = c_i Σ_k ∇R_k ∇Φ_k(w_i) with c_i = r (Wasserstein) or r|r| (conic).
+      pull.resize(m * D)
+      func pullback(scales c: UnsafeMutablePointer<Double>) {
+        phi.withPointer { P in
+          jac.withPointerIfAny { J in
+            dR.withPointer { u in
+              pull.withPointer { signed.features.pullback(positions, features: P, jacobian: J, weights: u, scales: c, into: $0, parallel: parallel) }
+            }
+          }
+        }
+      }
+      if !potentialsFromPullback {
+        mass.withPointer { pullback(scales: $0) }
+      } else {
+        // Unscaled (c = 1) first: g_i = ⟨w_i, row i⟩, then the row times c_i, as the pullback scales it.
+        if ones.storage.count != m { ones.resize(m); ones.withPointer { $0.update(repeating: 1, count: m) } }
+        ones.withPointer { pullback(scales: $0) }
+        positions.coordinates.withUnsafeBufferPointer { w in
+          mass.withPointer { c in
+            g.withPointer { gv in
+              pull.withPointer { pw in
+                for i in 0..<m {
+                  let row = pw + i * D
+                  gv[i] = Dense.dot(w.baseAddress! + i * D, row, count: D)
+                  for k in 0..<D { row[k] *= c[i] }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
     // V(r, w) = mass(r) g(w) + (λ/2) r² (transport) or + λ‖ν‖_TV r² (conic), g = ⟨∇R(f), Φ(w)⟩ (docs/math.md §2.3).
     if let values {
-      let D = signed.domain.dimension
       cloud.coordinates.withUnsafeBufferPointer { x in
         g.withPointer { gv in
           for i in 0..<cloud.count {
@@ -87,18 +125,6 @@ public final class LiftObjective: MinibatchObjective, SignedMeasureView {
       }
     }
     guard let gradient else { return value }
-    let m = cloud.count, D = signed.domain.dimension
-    // ∇_w V = c_i Σ_k ∇R_k ∇Φ_k(w_i) with c_i = ∂(mass)/∂(mass) … = r (Wasserstein) or r|r| (conic).
-    pull.resize(m * D)
-    mass.withPointer { c in
-      phi.withPointer { P in
-        jac.withPointerIfAny { J in
-          dR.withPointer { u in
-            pull.withPointer { signed.features.pullback(positions, features: P, jacobian: J, weights: u, scales: c, into: $0, parallel: parallel) }
-          }
-        }
-      }
-    }
     cloud.coordinates.withUnsafeBufferPointer { x in
       g.withPointer { gv in
         pull.withPointer { pw in

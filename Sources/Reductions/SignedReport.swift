@@ -12,16 +12,7 @@ enum SignedReport {
   }
 
   static func values(_ s: any SignedObjective, weights r: [Double], positions w: ParticleCloud, parallel: Parallel) throws -> [Double] {
-    let m = w.count, n = s.features.sampleCount
-    var phi = [Double](repeating: 0, count: m * n), f = [Double](repeating: 0, count: n)
-    phi.withUnsafeMutableBufferPointer { p in
-      s.features.evaluate(w, features: p.baseAddress!, jacobian: nil, parallel: parallel)
-      r.withUnsafeBufferPointer { rp in
-        f.withUnsafeMutableBufferPointer {
-          Dense.multiplyTransposed(p.baseAddress!, vector: rp.baseAddress!, into: $0.baseAddress!, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
-        }
-      }
-    }
+    let m = w.count, f = s.features.predictions(weights: r, positions: w, parallel: parallel)
     let risk = s.loss.risk(f, s.labels)
     let tv = r.reduce(0) { $0 + abs($1) } / Double(m)
     return [risk + 0.5 * s.lambda * tv * tv, risk + s.lambda * tv, risk, tv]

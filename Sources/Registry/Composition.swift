@@ -134,6 +134,7 @@ private struct Composer {
                        noise: root.split("noise"), parallel: threads == 0 ? .automatic : Parallel(threads: threads))
     let snapshots = record.integer("particles_every")
     plan.snapshotEvery = snapshots > 0 ? snapshots : nil
+    plan.expectedStepSeconds = StepCost.estimate(for: resolved)?.seconds
     return (plan, domain)
   }
 

@@ -5,9 +5,9 @@ import SolverAPI
 /// The memory a run will need at its peak, estimated from sizes known before anything big is
 /// allocated, so that a config that cannot fit is refused at once with the estimate in the message.
 ///
-/// The process itself (≈ 25 MB: the runtime and the code). Per particle and coordinate: the cloud, the
-/// initial cloud the run's plan keeps, its gradient, and a sum's scratch when it has one (≈ 5 doubles; the
-/// particle files are written in pieces). Signed objectives add the m × n feature
+/// The process itself (≈ 25 MB: the runtime and the code). Per particle and coordinate: the cloud and its
+/// gradient, and one more for what a part keeps beside them (≈ 3 doubles; the run moves the particles in
+/// place — `Experiment.run` keeps no starting copy — and the particle files are written in pieces). Signed objectives add the m × n feature
 /// matrix, its Jacobian data (× width: 0 for relu, tanh and sigmoid, whose slopes are read off the features),
 /// the pullback's scratch, the data's inputs, and for bilevel the inner system (2 min(m, n)²); a test split
 /// adds its inputs and the m × n_test test features; a target cloud (mmd) its points; dual averaging keeps
@@ -40,7 +40,7 @@ public enum MemoryEstimate {
                            testSamples nt: Int = 0, inputDimension di: Int = 0, targetPoints: Int = 0, snapshots: Int = 0,
                            samplesPath: String = "objective.data.samples", testPath: String = "objective.data.test_samples") -> [Item] {
     let (mm, dd, nn, tt, ii) = (Double(m), Double(d), Double(n), Double(nt), Double(max(di, d)))
-    var items = [Item(path: "particles.count", what: "\(m) particles × \(d) coordinates", bytes: baseline + 5 * 8 * mm * dd, fix: "use fewer particles")]
+    var items = [Item(path: "particles.count", what: "\(m) particles × \(d) coordinates", bytes: baseline + 3 * 8 * mm * dd, fix: "use fewer particles")]
     if n > 0 {
       items.append(Item(path: "particles.count", what: "\(m) × \(n) feature matrices",
                         bytes: 8 * (mm * nn * (3 + Double(jacobianWidth)) + (innerSystem ? 2 * pow(min(mm, nn), 2) : 0) + nn * ii),

@@ -4,7 +4,9 @@ import SolverAPI
 
 /// What one step will cost, estimated from the resolved config before anything runs, so that a step that
 /// would take hours is refused with the estimate instead of running without end (`mfld run`, unless
-/// `--force`). Counted: pairwise kernel sums (an interaction with a kernel other than the quadratic one,
+/// `--force`), and so that a run's first step is guarded against a stop request only when it may be long
+/// (`RunPlan.expectedStepSeconds`). Counted, and added up: every particle's move (about 10 ns a coordinate
+/// and 20 a particle), pairwise kernel sums (an interaction with a kernel other than the quadratic one,
 /// whose moments make it O(m), or random batches of p, (p − 1)/2 pairs a particle; an mmd's m × (m + target) sums) at about 3d + 20 flops a pair, and a signed
 /// objective's feature products (m × n × D, about 6 passes a step: features, pullback, predictions), at
 /// rates this machine's release build sustains (about 2 GFLOP/s for kernel sums, 20 for products).
@@ -28,8 +30,11 @@ public enum StepCost {
     }
     guard let m = int(object(resolved["particles"])?["count"]) else { return nil }
     let (mm, d) = (Double(m), Double(int(object(resolved["domain"])?["dimension"]) ?? 1))
-    var best: Estimate?
+    // The step's costs add up; the estimate names the largest of the objective's (the moves when it has none).
+    let moves = mm * (d + 2) * 1e-8
+    var best: Estimate?, total = moves
     func consider(_ seconds: Double, _ what: String) {
+      total += seconds
       if seconds > (best?.seconds ?? -1) { best = Estimate(seconds: seconds, what: what, path: "particles.count") }
     }
     func visit(_ o: ConfigObject) {
@@ -53,7 +58,9 @@ public enum StepCost {
       }
     }
     if let o = object(resolved["objective"]) { visit(o) }
-    return best
+    var estimate = best ?? Estimate(seconds: 0, what: "\(m) particles' moves (a noise draw and an update a coordinate)", path: "particles.count")
+    estimate.seconds = total
+    return estimate
   }
 
   /// Throws when one step is estimated to take longer than the budget.

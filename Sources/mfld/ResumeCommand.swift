@@ -16,7 +16,7 @@ enum ResumeCommand: Command {
     let a = try ParsedArguments(words, options: ["--checkpoint-every", "--plugin"], flags: ["--quiet"])
     guard a.positionals.count == 1 else { throw UsageError("resume takes one run folder; see `mfld resume --help`") }
     let experiment = try Experiment.resume(directory: a.positionals[0], plugins: a.options["--plugin"] ?? [])
-    return try RunCommand.execute(experiment, out: a.positionals[0], quiet: a.flags.contains("--quiet"),
+    return try RunCommand.execute(consume experiment, out: a.positionals[0], quiet: a.flags.contains("--quiet"),
                                   checkpointEvery: try RunCommand.checkpointEvery(a))
   }
 }

@@ -54,7 +54,8 @@ enum RunCommand: Command {
                          file: a.positionals[0])
     }
     let experiment = try Experiment.load(file: a.positionals[0], overrides: overrides, plugins: a.options["--plugin"] ?? [])
-    return try execute(experiment, out: a.last("--out") ?? experiment.outputPath, quiet: a.flags.contains("--quiet"),
+    let out = a.last("--out") ?? experiment.outputPath
+    return try execute(consume experiment, out: out, quiet: a.flags.contains("--quiet"),
                        checkpointEvery: try checkpointEvery(a), progressEvery: try progressEvery(a), overwrite: a.flags.contains("--overwrite"))
   }
 
@@ -75,13 +76,18 @@ enum RunCommand: Command {
   /// Runs with a progress line, signal handling and the closing report; shared by `run` and `resume`.
   /// On a terminal the progress line rewrites itself; in a log (stderr not a terminal) a plain line
   /// comes every `progressEvery` seconds, after a header line saying what runs.
-  static func execute(_ experiment: Experiment, out: String, quiet: Bool, checkpointEvery: Int?, progressEvery: Double = 30,
+  ///
+  /// The experiment is taken (`consuming`, as `Experiment.run` takes its particles): a caller that keeps it
+  /// would keep the starting cloud too.
+  static func execute(_ experiment: consuming Experiment, out: String, quiet: Bool, checkpointEvery: Int?, progressEvery: Double = 30,
                       overwrite: Bool = false) throws -> Int32 {
-    let plan = experiment.plan
+    let (count, startStep, lastStep, columns) = (experiment.plan.state.cloud.count, experiment.plan.state.step, experiment.plan.lastStep,
+                                                 experiment.plan.columns)
+    let file = experiment.file
     let terminal = Terminal.stderrIsTerminal
     if !quiet {
-      print("\(plan.state.cloud.count) particles on \(experiment.domain.name), \(plan.lastStep - plan.state.step) steps"
-            + (plan.state.step > 0 ? " from step \(plan.state.step)" : "") + ", \(plan.parallel.threads) thread(s)")
+      print("\(count) particles on \(experiment.domain.name), \(lastStep - startStep) steps"
+            + (startStep > 0 ? " from step \(startStep)" : "") + ", \(experiment.plan.parallel.threads) thread(s)")
       Terminal.flushStandardOutput()
     }
     var lastLogged = 0.0
@@ -90,10 +96,10 @@ enum RunCommand: Command {
     } : { p in
       guard p.elapsed - lastLogged >= progressEvery else { return }
       lastLogged = p.elapsed
-      Terminal.note(Terminal.logLine(p, startStep: plan.state.step))
+      Terminal.note(Terminal.logLine(p, startStep: startStep))
     }
     Signals.install()
-    let result = try experiment.run(outputPath: out, progress: progress, shouldStop: { Signals.stopRequested }, checkpointEvery: checkpointEvery,
+    let result = try (consume experiment).run(outputPath: out, progress: progress, shouldStop: { Signals.stopRequested }, checkpointEvery: checkpointEvery,
                                     cancellable: true, overwrite: overwrite)
     if !quiet, terminal { Terminal.clearLine() }
     let o = result.outcome
@@ -102,13 +108,13 @@ enum RunCommand: Command {
       return Signals.exitCode
     }
     if let failure = o.failure {
-      Terminal.error("\(experiment.file ?? "config"): \(failure.message). The trace up to there is in \(out)/trace.csv")
+      Terminal.error("\(file ?? "config"): \(failure.message). The trace up to there is in \(out)/trace.csv")
       return failure.exitCode
     }
     if !quiet {
       let rate = o.wallSeconds > 0 ? Double(o.stepsTaken) / o.wallSeconds : 0
       var lines = ["done in " + String(format: "%.2f s (%.0f steps/s)", o.wallSeconds, rate)]
-      let finals = zip(plan.columns, o.finalRow).dropFirst(4).map { "\($0) = " + String(format: "%.6g", $1) }
+      let finals = zip(columns, o.finalRow).dropFirst(4).map { "\($0) = " + String(format: "%.6g", $1) }
       lines.append("final: " + finals.joined(separator: ", "))
       lines.append("wrote \(out)/{config.json, trace.csv, timing.csv, summary.json, particles.csv}")
       print(lines.joined(separator: "\n"))

@@ -61,4 +61,38 @@ struct LibraryUseTests {
     _ = try Solver.run(try Composition.compose(composed.config).plan, sink: again)
     #expect(again.rows == first.rows)
   }
+
+  /// Where the cloud's coordinates live, at every recorded step.
+  final class BufferWitness: Observer {
+    var addresses: [Int] = []
+    var names: [String] { [] }
+    func observe(_ state: SolverState, problem: Problem, temperature: Double, parallel: Parallel) throws -> [Double] {
+      addresses.append(state.cloud.coordinates.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) })
+      return []
+    }
+  }
+
+  @Test("a run moves its particles in place: the experiment keeps no copy of the start, and a step estimated short is not guarded")
+  func particlesMoveInPlace() throws {
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("mfld-inplace-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: out) }
+    for estimated in [true, false] {
+      var experiment = try Experiment.load(file: Self.exampleFile, overrides: ["steps=4", "record.every=1"])
+      if estimated {
+        // Composed, the plan carries the step's estimate (StepCost): 2000 particles in 2-D, well under 0.1 s.
+        #expect((experiment.plan.expectedStepSeconds ?? .infinity) < 0.1)
+      } else {
+        // Unknown, the first step of a cancellable run is guarded: its start is kept, so the step copies the particles.
+        experiment.plan.expectedStepSeconds = nil
+      }
+      let witness = BufferWitness()
+      experiment.plan.observers.append(witness)
+      let result = try (consume experiment).run(outputPath: out.appendingPathComponent("\(estimated)").path, cancellable: true)
+      #expect(result.outcome.failure == nil && witness.addresses.count == 5)  // steps 0–3 and the final record
+      // The first step moved the particles in the buffer they started in — or, guarded, in a copy beside the kept start.
+      #expect((witness.addresses[1] == witness.addresses[0]) == estimated, "\(witness.addresses)")
+      // After it, steps are short: none is guarded, every one moves the particles in place.
+      #expect(Set(witness.addresses.dropFirst()).count == 1, "\(witness.addresses)")
+    }
+  }
 }

@@ -159,4 +159,78 @@ struct RidgeFeaturesTests {
       #expect(abs(a.gradient[e] - b.gradient[e]) <= 1e-13 * (1 + abs(a.gradient[e])), "\(activation): gradient entry \(e)")
     }
   }
+
+  /// f = (1/m) Σ_i c_i Φ(w_i), formed tile by tile as the product finishes the features: m and n large
+  /// enough for several chunks of rows and tiles of columns. Each f_k is a sum of m terms, so 2γ_m Σ|terms|/m
+  /// bounds its difference from the sum written out (Higham §3.1).
+  @Test("the predictions formed with the features match their weighted sum, the features are unchanged, the same bits on 1 and 2 threads",
+        arguments: ["relu", "tanh", "softplus"])
+  func predictionsWithFeatures(activation: String) throws {
+    let (m, n) = (300, 700)
+    var rng = RandomStream(seed: 12).generator()
+    let features = RidgeFeatures(inputs: (0..<(n * d)).map { _ in rng.normal() }, dimension: d, bias: true, activation: try Activation(activation))
+    let w = ParticleCloud(count: m, dimension: d + 1, coordinates: (0..<(m * (d + 1))).map { _ in rng.normal() })
+    let c = (0..<m).map { _ in rng.normal() }
+    func run(threads: Int, summing: Bool) -> (phi: [Double], f: [Double]) {
+      var phi = [Double](repeating: .nan, count: m * n), jac = [Double](repeating: .nan, count: m * n * features.jacobianWidth)
+      var f = [Double](repeating: .nan, count: n)
+      phi.withUnsafeMutableBufferPointer { P in
+        jac.withUnsafeMutableBufferPointer { J in
+          let jacobian = J.isEmpty ? nil : J.baseAddress
+          if summing {
+            c.withUnsafeBufferPointer { cp in
+              f.withUnsafeMutableBufferPointer {
+                features.evaluate(w, features: P.baseAddress!, jacobian: jacobian, summing: cp.baseAddress!, alpha: 1 / Double(m),
+                                  into: $0.baseAddress!, parallel: Parallel(threads: threads))
+              }
+            }
+          } else {
+            features.evaluate(w, features: P.baseAddress!, jacobian: jacobian, parallel: Parallel(threads: threads))
+          }
+        }
+      }
+      return (phi, f)
+    }
+    let one = run(threads: 1, summing: true), two = run(threads: 2, summing: true), plain = run(threads: 1, summing: false)
+    #expect(one.phi == plain.phi, "the features are those of evaluate")
+    #expect(one.f == two.f, "the same bits on 1 and 2 threads")
+    let gamma = Double(m) * Double.ulpOfOne / 2 / (1 - Double(m) * Double.ulpOfOne / 2)
+    for k in 0..<n {
+      var sum = 0.0, size = 0.0
+      for i in 0..<m { sum += c[i] * plain.phi[i * n + k]; size += abs(c[i] * plain.phi[i * n + k]) }
+      #expect(abs(one.f[k] - sum / Double(m)) <= 2 * gamma * size / Double(m) + 1e-300, "\(activation): f[\(k)]")
+    }
+  }
+
+  /// A map that claims homogeneity it does not have (tanh ridge features): its fast-path law must fail.
+  final class ClaimsHomogeneity: FeatureMap {
+    let base: RidgeFeatures
+    init(_ base: RidgeFeatures) { self.base = base }
+    var dimension: Int { base.dimension }
+    var sampleCount: Int { base.sampleCount }
+    var jacobianWidth: Int { base.jacobianWidth }
+    var isPositivelyHomogeneous: Bool { true }
+    func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel) {
+      base.evaluate(w, features: features, jacobian: jacobian, parallel: parallel)
+    }
+    func pullback(_ w: ParticleCloud, features: UnsafePointer<Double>, jacobian: UnsafePointer<Double>?, weights u: UnsafePointer<Double>,
+                  scales c: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, parallel: Parallel) {
+      base.pullback(w, features: features, jacobian: jacobian, weights: u, scales: c, into: g, parallel: parallel)
+    }
+  }
+
+  @Test("relu features are positively homogeneous (Euler's identity holds, and mfld check says so); tanh's are not, and a map claiming it fails the law")
+  func homogeneity() throws {
+    let x = inputs(), w = cloud()
+    let relu = RidgeFeatures(inputs: x, dimension: d, bias: true, activation: .relu)
+    let tanh = RidgeFeatures(inputs: x, dimension: d, bias: true, activation: .tanh)
+    #expect(relu.isPositivelyHomogeneous && !tanh.isPositivelyHomogeneous)
+    let geometry = Euclidean(dimension: d + 1), random = RandomStream(seed: 13)
+    let reluLaws = FeatureMapCheck().laws(relu, at: w, geometry: geometry, random: random)
+    #expect(reluLaws.count == 3 && reluLaws.allSatisfy(\.passed), "\(reluLaws)")
+    let tanhLaws = FeatureMapCheck().laws(tanh, at: w, geometry: geometry, random: random)
+    #expect(tanhLaws.count == 2 && tanhLaws.allSatisfy(\.passed), "\(tanhLaws)")
+    let false_ = FeatureMapCheck().laws(ClaimsHomogeneity(tanh), at: w, geometry: geometry, random: random)
+    #expect(false_.count == 3 && false_[0].passed && false_[1].passed && !false_[2].passed, "\(false_)")
+  }
 }

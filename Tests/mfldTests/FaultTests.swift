@@ -79,7 +79,7 @@ struct FaultTests {
   @Test("under ulimit -v the estimate is held against the address-space limit: a refusal naming it, not a crash")
   func addressSpaceLimit() throws {
     let (status, text) = try Subprocess.run("/bin/sh", ["-c", "ulimit -v 2000000 && exec \"$0\" validate --quiet examples/mckean-vlasov.json "
-                                                         + "--set particles.count=30000000", MFLD.executable.path], in: MFLD.packageRoot)
+                                                         + "--set particles.count=50000000", MFLD.executable.path], in: MFLD.packageRoot)
     #expect(status == 2, "\(text)")
     #expect(text.contains("particles.count") && text.contains("the address-space limit (ulimit -v)"), "\(text)")
   }

@@ -46,25 +46,53 @@ public final class RidgeFeatures: FeatureMap {
     return RidgeFeatures(expandedInputs: rows, dimension: D, activation: activation)
   }
 
+  public var isPositivelyHomogeneous: Bool { if case .relu = activation { true } else { false } }
+
   public func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel) {
+    evaluate(w, features: features, jacobian: jacobian, sums: nil, parallel: parallel)
+  }
+
+  /// The features, and f = α Σ_i c_i Φ(w_i) added up tile by tile as the product finishes them (in cache):
+  /// each chunk of rows sums its rows in row order, the chunks' sums are added in chunk order — chunks
+  /// that depend on m only, so the same bits on any thread count, and the bits of the default's separate
+  /// pass (`Dense.weightedRowSum`).
+  public func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?,
+                       summing c: UnsafePointer<Double>, alpha: Double, into f: UnsafeMutablePointer<Double>, parallel: Parallel) {
+    let m = w.count, n = sampleCount
+    guard m > 0, n > 0 else { for k in 0..<n { f[k] = 0 }; return }
+    let grain = Dense.rowChunk(m), chunks = (m + grain - 1) / grain, partial = Dense.partialSums(chunks * n)
+    evaluate(w, features: features, jacobian: jacobian, sums: (c, partial), parallel: parallel)
+    Dense.addChunks(partial, chunks: chunks, width: n, alpha: alpha, beta: 0, into: f, parallel: parallel)
+  }
+
+  private func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?,
+                        sums: (weights: UnsafePointer<Double>, partial: UnsafeMutablePointer<Double>)?, parallel: Parallel) {
     let m = w.count, n = sampleCount, D = dimension, s = activation
     let jacobian = jacobianWidth == 0 ? nil : jacobian
     // Z = W X̃ᵀ a block of rows at a time (one parallel region; the rows the matrix–vector products
     // of the inner solve give the same thread), straight into the feature buffer, and σ (and σ') in
     // place on each tile of the product as it is finished, while it is in cache — relu without
-    // Jacobian data in the product's own stores. (The product's bits do not depend on how its rows
-    // are split.)
+    // Jacobian data in the product's own stores — and the tile's rows added to the chunk's sums.
+    // (The product's bits do not depend on how its rows are split.)
     let fusedRelu = if case .relu = s { jacobian == nil } else { false }
+    let grain = Dense.rowChunk(m)
     w.coordinates.withUnsafeBufferPointer { wp in
       inputsTransposed.withUnsafeBufferPointer { xp in
-        parallel.forEachChunk(m, grain: Dense.rowChunk(m)) { chunk in
+        parallel.forEachChunk(m, grain: grain) { chunk in
           let start = chunk.lowerBound * n
+          let sum = sums.map { $0.partial + chunk.lowerBound / grain * n }
+          sum?.initialize(repeating: 0, count: n)
           Dense.product(m: chunk.count, n: n, k: D, wp.baseAddress! + chunk.lowerBound * D, aRow: D, aColumn: 1, xp.baseAddress!, bRow: n, bColumn: 1,
                         packed: packedInputs, into: features + start, ldc: n, positivePart: fusedRelu, parallel: .serial) { rows, columns in
-            guard !fusedRelu else { return }
-            for i in rows {
-              let at = start + i * n + columns.lowerBound
-              s.apply(features + at, derivative: jacobian.map { $0 + at }, count: columns.count)
+            if !fusedRelu {
+              for i in rows {
+                let at = start + i * n + columns.lowerBound
+                s.apply(features + at, derivative: jacobian.map { $0 + at }, count: columns.count)
+              }
+            }
+            if let sums, let sum {
+              Dense.addRows(features + start + rows.lowerBound * n + columns.lowerBound, lda: n, rows: rows.count, n: columns.count,
+                            weights: sums.weights + chunk.lowerBound + rows.lowerBound, into: sum + columns.lowerBound)
             }
           }
         }

@@ -46,7 +46,7 @@ public enum ConfigCheck {
         add(try objectiveLaws(plan.problem.objective, on: sample, geometry: plan.problem.metric.geometry, random: stream), node,
             part: "objective '\(node.name)'" + (reduction.map { " through reduction '\($0)'" } ?? ""))
         if let signed = try build(node, as: Any.self) as? any SignedObjective {
-          add([FeatureMapCheck().law(signed.features, at: positions, geometry: signed.domain, random: stream.split("features"))], node,
+          add(FeatureMapCheck().laws(signed.features, at: positions, geometry: signed.domain, random: stream.split("features")), node,
               part: "feature map of '\(node.name)'")
         }
       case .objective:

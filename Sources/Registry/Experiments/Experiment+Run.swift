@@ -25,14 +25,22 @@ extension Experiment {
   ///
   /// The folder is this run's while it runs (a second run into it fails); a folder holding another config's
   /// results is refused unless `overwrite`, and an earlier run's outputs are cleared before a fresh one.
-  public func run(outputPath: String? = nil, progress: ((RunProgress) -> Void)? = nil,
-                  shouldStop: (() -> Bool)? = nil, checkpointEvery: Int? = nil, cancellable: Bool = false,
-                  overwrite: Bool = false) throws -> Result {
+  ///
+  /// The run takes the experiment (`consuming`), so that its steps move the particles in place rather than
+  /// a copy: an experiment still used after `run` keeps its starting cloud beside the run's, a cloud more of
+  /// peak memory (harmless, and what the compiler does when the caller reads the experiment afterwards; the
+  /// result holds the final state).
+  public consuming func run(outputPath: String? = nil, progress: ((RunProgress) -> Void)? = nil,
+                           shouldStop: (() -> Bool)? = nil, checkpointEvery: Int? = nil, cancellable: Bool = false,
+                           overwrite: Bool = false) throws -> Result {
     let directory = try RunDirectory(path: outputPath ?? self.outputPath)
     try directory.claim()
-    directory.snapshotWriter = { try self.writeParticles($0, to: $1) }
+    let running = plan
+    plan.state.cloud = ParticleCloud(count: 0, dimension: running.state.cloud.dimension)
+    let experiment = copy self  // for the closures (the particles already taken out)
+    directory.snapshotWriter = { try experiment.writeParticles($0, to: $1) }
     if let resume = resumeFrom {
-      try directory.prepareResume(step: plan.state.step, wallOffset: resume.wallSeconds)
+      try directory.prepareResume(step: running.state.step, wallOffset: resume.wallSeconds)
     } else {
       let text = config.jsonText(pretty: true) + "\n"
       try directory.prepareFresh(config: text, overwrite: overwrite)
@@ -41,12 +49,12 @@ extension Experiment {
     let outcome: RunOutcome
     let start = ContinuousClock.now
     do {
-      outcome = try Solver.run(plan, sink: directory, progress: progress, shouldStop: shouldStop,
+      outcome = try Solver.run(consume running, sink: directory, progress: progress, shouldStop: shouldStop,
                                checkpointEvery: checkpointEvery, cancellable: cancellable, checkpoint: { state in
         try directory.flush()
         let elapsed = (ContinuousClock.now - start).components
-        try self.writeCheckpoint(state, to: directory,
-                                 wallSeconds: (resumeFrom?.wallSeconds ?? 0) + Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+        try experiment.writeCheckpoint(state, to: directory,
+                                       wallSeconds: (experiment.resumeFrom?.wallSeconds ?? 0) + Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
       })
     } catch {
       try? directory.finishTrace()

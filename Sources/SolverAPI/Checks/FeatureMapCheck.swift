@@ -51,4 +51,57 @@ public struct FeatureMapCheck {
     }
     return LawResult(law: "pullback·v = d/dh c_i Σ_k u_k Φ(w_i + hv)_k", error: worst, tolerance: tolerance)
   }
+
+  /// `law`, and the laws of the map's fast paths: the predictions formed with the features equal their
+  /// weighted sum, (1/m) Σ_i c_i Φ(w_i) (to 1e-12 of its scale); and when the map says it is positively
+  /// homogeneous, Euler's identity ⟨w_i, g_i⟩ = c_i Σ_k u_k Φ(w_i)_k for its pullback g.
+  public func laws(_ features: any FeatureMap, at w: ParticleCloud, geometry: any Geometry, random: RandomStream) -> [LawResult] {
+    var results = [law(features, at: w, geometry: geometry, random: random)]
+    var rng = random.split("fast paths").generator()
+    let m = w.count, n = features.sampleCount, d = features.dimension, jw = features.jacobianWidth
+    guard m > 0, n > 0 else { return results }
+    let u = (0..<n).map { _ in rng.normal() }, c = (0..<m).map { _ in rng.normal() }
+    var phi = [Double](repeating: 0, count: m * n), jac = [Double](repeating: 0, count: m * n * jw)
+    var f = [Double](repeating: 0, count: n), g = [Double](repeating: 0, count: m * d)
+    phi.withUnsafeMutableBufferPointer { P in
+      jac.withUnsafeMutableBufferPointer { J in
+        c.withUnsafeBufferPointer { cp in
+          f.withUnsafeMutableBufferPointer {
+            features.evaluate(w, features: P.baseAddress!, jacobian: jw == 0 ? nil : J.baseAddress, summing: cp.baseAddress!,
+                              alpha: 1 / Double(m), into: $0.baseAddress!, parallel: .serial)
+          }
+          u.withUnsafeBufferPointer { up in
+            g.withUnsafeMutableBufferPointer {
+              features.pullback(w, features: P.baseAddress!, jacobian: jw == 0 ? nil : J.baseAddress, weights: up.baseAddress!,
+                                scales: cp.baseAddress!, into: $0.baseAddress!, parallel: .serial)
+            }
+          }
+        }
+      }
+    }
+    var worst = 0.0, scale = 0.0
+    for k in 0..<n {
+      var sum = 0.0, size = 0.0
+      for i in 0..<m { sum += c[i] * phi[i * n + k]; size += abs(c[i] * phi[i * n + k]) }
+      scale = max(scale, size / Double(m))
+      worst = max(worst, abs(f[k] - sum / Double(m)))
+    }
+    let sumError = worst / max(scale, 1e-300)
+    results.append(LawResult(law: "evaluate(summing: c) = (1/m) Σ_i c_i Φ(w_i)", error: sumError.isNaN ? .infinity : sumError, tolerance: 1e-12))
+    if features.isPositivelyHomogeneous {
+      worst = 0
+      scale = 0
+      for i in 0..<m {
+        var value = 0.0, size = 0.0, euler = 0.0
+        for k in 0..<n { value += u[k] * phi[i * n + k]; size += abs(u[k] * phi[i * n + k]) }
+        for j in 0..<d { euler += w[i, j] * g[i * d + j] }
+        scale = max(scale, abs(c[i]) * size)
+        worst = max(worst, abs(euler - c[i] * value))
+      }
+      let error = worst / max(scale, 1e-300)
+      results.append(LawResult(law: "positively homogeneous: ⟨w_i, g_i⟩ = c_i Σ_k u_k Φ(w_i)_k (Euler)", error: error.isNaN ? .infinity : error,
+                               tolerance: 1e-10))
+    }
+    return results
+  }
 }

@@ -185,6 +185,30 @@ public enum Dense {
   /// xᵀy in a fixed order (`mfld_dot`: four-lane partial sums on AVX2), on the calling thread.
   public static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double { mfld_dot(x, y, count) }
 
+  /// y (n) += Σ_r x_r A[r, :] for A `rows` × n with row stride `lda`, the rows in order, on the calling thread
+  /// (`mfld_add_rows`): an element's sum does not depend on how the columns are split, so a tile's share of a
+  /// weighted column sum, added while the tile is in cache, gives the bits of the whole rows added at once.
+  public static func addRows(_ a: UnsafePointer<Double>, lda: Int, rows: Int, n: Int, weights x: UnsafePointer<Double>,
+                             into y: UnsafeMutablePointer<Double>) {
+    mfld_add_rows(a, lda, rows, n, x, y)
+  }
+
+  /// y (n) = α Σ_i x_i A[i, :] for A m × n: each chunk of rows (`rowChunk`) added row by row (`addRows`), the
+  /// chunks' sums in chunk order — the same bits as the ridge features' predictions formed tile by tile, and
+  /// on any thread count.
+  public static func weightedRowSum(_ a: UnsafePointer<Double>, weights x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
+                                    m: Int, n: Int, alpha: Double, parallel: Parallel) {
+    guard n > 0 else { return }
+    guard m > 0 else { y.update(repeating: 0, count: n); return }
+    let grain = rowChunk(m), chunks = (m + grain - 1) / grain, partial = partialSums(chunks * n)
+    vectorParallel(m, n, parallel).forEachChunk(m, grain: grain) { rows in
+      let sum = partial + rows.lowerBound / grain * n
+      sum.update(repeating: 0, count: n)
+      addRows(a + rows.lowerBound * n, lda: n, rows: rows.count, n: n, weights: x + rows.lowerBound, into: sum)
+    }
+    addChunks(partial, chunks: chunks, width: n, alpha: alpha, beta: 0, into: y, parallel: parallel)
+  }
+
   /// y (m) = α A x + β y for A m × n.
   public static func multiply(_ a: UnsafePointer<Double>, vector x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
                               m: Int, n: Int, alpha: Double = 1, beta: Double = 0, parallel: Parallel) {
@@ -255,15 +279,16 @@ public enum Dense {
   /// are `length` long, in multiples of 4.
   static func blockLength(across length: Int) -> Int { max(4, 32_768 / max(1, length) / 4 * 4) }
 
-  /// The calling thread's buffer for `count` partial sums (scratch slot 7).
-  static func partialSums(_ count: Int) -> UnsafeMutablePointer<Double> {
+  /// The calling thread's buffer for `count` partial sums (scratch slot 7): valid until the thread's next
+  /// matrix–vector product; fill it from parallel chunks, then `addChunks`.
+  public static func partialSums(_ count: Int) -> UnsafeMutablePointer<Double> {
     guard let partial = mfld_scratch(7, count) else { fatalError("Dense: out of memory for \(count) partial sums") }
     return partial
   }
 
   /// y = α Σ_c partial_c + β y over `chunks` rows of `width` partial sums, added in chunk order
   /// (`mfld_sum_rows`: one pass, the sums in registers).
-  static func addChunks(_ partial: UnsafeMutablePointer<Double>, chunks: Int, width: Int, alpha: Double, beta: Double,
+  public static func addChunks(_ partial: UnsafeMutablePointer<Double>, chunks: Int, width: Int, alpha: Double, beta: Double,
                         into y: UnsafeMutablePointer<Double>, parallel: Parallel) {
     parallel.forEachChunk(width, grain: max(1024, width / 8)) { columns in
       mfld_sum_rows(partial + columns.lowerBound, chunks, width, columns.count, alpha, beta, y + columns.lowerBound)

@@ -30,6 +30,11 @@ public struct RunPlan {
   public var parallel: Parallel
   /// Hand the particles to the sink every this many steps (`record.particles_every`; nil: never).
   public var snapshotEvery: Int?
+  /// About how long one step will take (the registry's `StepCost`; nil: unknown). A cancellable run guards
+  /// its first step — keeps a copy of the particles so that a stop request can cut the step short —
+  /// unless this says the step is short (under 0.1 s): a copy of a cloud of 10⁸ particles is not kept
+  /// for a stop that would wait a fraction of a second anyway.
+  public var expectedStepSeconds: Double?
 
   public init(problem: Problem, integrator: any Integrator, state: SolverState, lastStep: Int, recordEvery: Int,
               observers: [any Observer] = [], noise: RandomStream, parallel: Parallel) {

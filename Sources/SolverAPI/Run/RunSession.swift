@@ -45,13 +45,17 @@ public final class RunSession {
   var lastStepSeconds = Double.infinity, typicalStepSeconds = Double.infinity
 
   /// Claims the plan's parts and begins the trace; the arguments are `Solver.run`'s.
-  public init(_ plan: RunPlan, sink: TraceSink, progressInterval: Double = 0.25,
+  ///
+  /// The plan is taken, not copied: pass it with `consume` (as `Solver.run` does) and the particles are
+  /// moved in place from the first step, where a plan still held by the caller would make the first
+  /// step copy them (copy on write) and the caller keep the starting cloud beside the run's.
+  public init(_ plan: consuming RunPlan, sink: TraceSink, progressInterval: Double = 0.25,
               progress: ((RunProgress) -> Void)? = nil, shouldStop: (() -> Bool)? = nil,
               checkpointEvery: Int? = nil, cancellable: Bool = false,
               checkpoint: ((SolverState) throws -> Void)? = nil) throws {
     try RunOnce.claim([("integrator", plan.integrator as AnyObject), ("objective", plan.problem.objective as AnyObject),
                        ("metric", plan.problem.metric as AnyObject)])
-    self.plan = plan
+    self.plan = consume plan
     self.sink = sink
     self.progressInterval = progressInterval
     self.progress = progress
@@ -59,10 +63,10 @@ public final class RunSession {
     self.checkpointEvery = checkpointEvery
     self.cancellable = cancellable
     self.checkpoint = checkpoint
-    firstStep = plan.state.step
-    randomized = (plan.problem.objective as? any StepRandomizedObjective).flatMap { $0.isRandomized ? $0 : nil }
+    firstStep = self.plan.state.step
+    randomized = (self.plan.problem.objective as? any StepRandomizedObjective).flatMap { $0.isRandomized ? $0 : nil }
     _ = PartFailures.take()  // a report left by an earlier run or a check is not this run's
-    try sink.begin(columns: plan.columns)
+    try sink.begin(columns: self.plan.columns)
     start = clock.now
   }
 
@@ -116,7 +120,9 @@ public final class RunSession {
     let t = plan.state.step
     randomized?.randomize(step: t)
     // A step that may be long is guarded: its starting point is kept, and a stop request may cut it short.
-    let guarded = cancellable && (typicalStepSeconds > 0.1 || lastStepSeconds > 0.5) ? Solver.StepGuard(plan) : nil
+    let mayBeLong = typicalStepSeconds.isFinite ? typicalStepSeconds > 0.1 || lastStepSeconds > 0.5
+                                                : plan.expectedStepSeconds.map { $0 > 0.1 } ?? true
+    let guarded = cancellable && mayBeLong ? Solver.StepGuard(plan) : nil
     if guarded != nil { Cancellation.arm(true) }
     let stepStart = seconds()
     let recording = t % plan.recordEvery == 0

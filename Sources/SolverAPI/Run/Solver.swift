@@ -11,21 +11,24 @@ public enum Solver {
   /// `checkpoint` is called with the state every `checkpointEvery` steps (after the step, once its trace
   /// row is out) and when the run is stopped by `shouldStop`.
   ///
+  /// The plan is taken (`consuming`): a caller that passes its last use of it (or `consume plan`) keeps no
+  /// copy of the starting particles, so the steps move them in place.
+  ///
   /// A plan runs once: a plan whose integrator, objective or metric has driven a run before is refused
   /// with a `.reused` error before anything happens (RunPlan explains why).
   ///
   /// `cancellable` (one run per process: `Cancellation` is process-wide): a step that may take long — the
-  /// first, and any while steps typically take more than 0.1 s (a moving average), or after one of more than
+  /// first (unless `plan.expectedStepSeconds` says it is short), and any while steps typically take more than 0.1 s (a moving average), or after one of more than
   /// 0.5 s — is guarded; steps shorter than that finish before a stop request is seen. The particles and the parts' checkpoint
   /// state are kept from before it, and `Cancellation` is armed, so that a stop request (a signal calling
   /// `Cancellation.request()`) cuts the step short. The run then ends as interrupted at the last completed
   /// step, with that step's state restored and checkpointed: resuming repeats the cut step exactly.
-  public static func run(_ plan: RunPlan, sink: TraceSink, progressInterval: Double = 0.25,
+  public static func run(_ plan: consuming RunPlan, sink: TraceSink, progressInterval: Double = 0.25,
                          progress: ((RunProgress) -> Void)? = nil, shouldStop: (() -> Bool)? = nil,
                          checkpointEvery: Int? = nil, cancellable: Bool = false,
                          checkpoint: ((SolverState) throws -> Void)? = nil) throws -> RunOutcome {
     // The loop lives in RunSession, which can also take the steps k at a time (the same rows, the same bits).
-    try RunSession(plan, sink: sink, progressInterval: progressInterval, progress: progress, shouldStop: shouldStop,
+    try RunSession(consume plan, sink: sink, progressInterval: progressInterval, progress: progress, shouldStop: shouldStop,
                    checkpointEvery: checkpointEvery, cancellable: cancellable, checkpoint: checkpoint).finish()
   }
 

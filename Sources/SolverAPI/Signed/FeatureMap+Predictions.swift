@@ -1,17 +1,25 @@
 import LinearAlgebra
 
 extension FeatureMap {
+  /// Default: `evaluate`, then f = α Fᵀ c in one more pass over the m × n features (`Dense.weightedRowSum`:
+  /// the same sums in the same order as the ridge features form them in cache, so a map behind the plugin
+  /// boundary gives the built-in's bits, on any thread count).
+  public func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?,
+                       summing c: UnsafePointer<Double>, alpha: Double, into f: UnsafeMutablePointer<Double>, parallel: Parallel) {
+    evaluate(w, features: features, jacobian: jacobian, parallel: parallel)
+    Dense.weightedRowSum(features, weights: c, into: f, m: w.count, n: sampleCount, alpha: alpha, parallel: parallel)
+  }
+
   /// The predictions of the signed measure ν = (1/m) Σ_i r_i δ_{w_i} on this map's n data points
-  /// (docs/math.md §2): f = ∫Φ dν = (1/m) Φ(W)ᵀ r, one product of the m × n features with r.
+  /// (docs/math.md §2): f = ∫Φ dν = (1/m) Φ(W)ᵀ r.
   public func predictions(weights r: [Double], positions w: ParticleCloud, parallel: Parallel) -> [Double] {
     let m = w.count, n = sampleCount
     guard m > 0, n > 0 else { return [Double](repeating: 0, count: n) }
     var phi = [Double](repeating: 0, count: m * n), f = [Double](repeating: 0, count: n)
     phi.withUnsafeMutableBufferPointer { p in
-      evaluate(w, features: p.baseAddress!, jacobian: nil, parallel: parallel)
       r.withUnsafeBufferPointer { rp in
         f.withUnsafeMutableBufferPointer {
-          Dense.multiplyTransposed(p.baseAddress!, vector: rp.baseAddress!, into: $0.baseAddress!, m: m, n: n, alpha: 1 / Double(m), parallel: parallel)
+          evaluate(w, features: p.baseAddress!, jacobian: nil, summing: rp.baseAddress!, alpha: 1 / Double(m), into: $0.baseAddress!, parallel: parallel)
         }
       }
     }

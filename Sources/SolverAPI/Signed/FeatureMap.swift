@@ -19,6 +19,17 @@ public protocol FeatureMap: AnyObject {
   /// m × n × jacobianWidth doubles.
   func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel)
 
+  /// `evaluate`, and the predictions f = α Σ_i c_i Φ(w_i) (n) — formed as the features are made, while
+  /// they are in cache, where a separate product would read the m × n features again (64 MB at the
+  /// large two-layer shape). `FeatureMap+Predictions` gives the separate product as the default.
+  func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?,
+                summing c: UnsafePointer<Double>, alpha: Double, into f: UnsafeMutablePointer<Double>, parallel: Parallel)
+
+  /// Whether Φ(t w) = t Φ(w) for t > 0 (relu ridge features; default false). Then Euler's identity
+  /// gives Σ_k u_k Φ_k(w) = ⟨w, Σ_k u_k ∇_w Φ_k(w)⟩: a potential g(w_i) = ⟨u, Φ(w_i)⟩ comes from the
+  /// (unscaled) pullback in O(m D), without reading the features again (`LiftObjective`).
+  var isPositivelyHomogeneous: Bool { get }
+
   /// g_i = c_i Σ_k u_k ∇_w Φ(w_i)_k for every particle (m × dimension, overwritten), from the features
   /// and the Jacobian data (nil when jacobianWidth is 0) that `evaluate` wrote for the same cloud.
   func pullback(_ w: ParticleCloud, features: UnsafePointer<Double>, jacobian: UnsafePointer<Double>?, weights u: UnsafePointer<Double>,
@@ -29,6 +40,8 @@ public protocol FeatureMap: AnyObject {
 }
 
 extension FeatureMap {
+  public var isPositivelyHomogeneous: Bool { false }
+
   /// Default: evaluate on all the data and keep the chosen samples' columns (correct, not cheaper).
   public func subset(_ samples: [Int]) -> any FeatureMap { GatheredFeatures(base: self, samples: samples) }
 }

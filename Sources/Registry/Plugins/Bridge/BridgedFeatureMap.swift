@@ -2,7 +2,8 @@ import Formats
 import LinearAlgebra
 import SolverAPI
 
-/// A feature map of the other side: whole feature matrices cross once per call.
+/// A feature map of the other side: whole feature matrices cross once per call. Its predictions are the
+/// default's separate pass over the features (the same bits as the built-in ridge features' fused one).
 ///     featuresEvaluate: [0] w, [1] m, [2] D, [3] features (out, m × n), [4] Jacobian data (out) or null, [5] threads
 ///     featuresPullback: [0] w, [1] m, [2] D, [3] features, [4] Jacobian data or null, [5] u (n), [6] c (m), [7] g (out, m × D),
 ///                       [8] threads
@@ -12,12 +13,15 @@ final class BridgedFeatureMap: FeatureMap, BridgedPart {
   let dimension: Int
   let sampleCount: Int
   let jacobianWidth: Int
+  /// Said by the other side (`positively_homogeneous`; absent: false) — `mfld check` tests it.
+  let isPositivelyHomogeneous: Bool
 
   init(_ bridge: BridgeReference, _ d: ConfigObject) throws {
     self.bridge = bridge
     dimension = try BridgeImport.value(d, "dimension")
     sampleCount = try BridgeImport.value(d, "sample_count")
     jacobianWidth = try BridgeImport.value(d, "jacobian_width")
+    isPositivelyHomogeneous = d["positively_homogeneous"] == nil ? false : try BridgeImport.value(d, "positively_homogeneous")
   }
 
   func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, parallel: Parallel) {
@@ -74,7 +78,7 @@ extension BridgeExport {
     var w = ParticleCloud(count: 0, dimension: 0)
     return make(map, describe: {
       ["kind": "features", "dimension": .integer(map.dimension), "sample_count": .integer(map.sampleCount),
-       "jacobian_width": .integer(map.jacobianWidth)]
+       "jacobian_width": .integer(map.jacobianWidth), "positively_homogeneous": .bool(map.isPositivelyHomogeneous)]
     }) { method, f in
       switch method {
       case .featuresEvaluate:

@@ -71,6 +71,11 @@ double mfld_dot(const double *x, const double *y, ptrdiff_t n);
 /// y[i] += alpha·x[i].
 void mfld_axpy(double alpha, const double *x, double *y, ptrdiff_t n);
 
+/// y[k] += Σ_r x[r]·a[r·lda + k] for k < n, the rows added in order, each a fused multiply–add on AVX2 (the
+/// tail too) and an unfused one in portable C: an element's sum does not depend on where its range starts,
+/// so a matrix's weighted column sums come out the same added tile by tile or row by row.
+void mfld_add_rows(const double *a, ptrdiff_t lda, ptrdiff_t rows, ptrdiff_t n, const double *x, double *y);
+
 /// y[j] = alpha·Σ_c rows[c·stride + j] + beta·y[j] for j < width, the count rows added in order
 /// (((r₀ + r₁) + r₂) + …), without fused multiply–add (beta == 0: y not read).
 void mfld_sum_rows(const double *rows, ptrdiff_t count, ptrdiff_t stride, ptrdiff_t width,
