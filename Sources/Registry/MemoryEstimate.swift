@@ -173,7 +173,8 @@ public enum MemoryEstimate {
     }()
     var result = items(particles: m, dimension: d, samples: n, jacobianWidth: width, innerSystem: !lift, testSamples: nt, inputDimension: di,
                        targetPoints: target, snapshots: snapshots, samplesPath: samplesPath, testPath: testPath)
-    // Random batches (docs/math.md §6): the partition, one 32-bit index a particle (the values are counted above).
+    // Random batches (docs/math.md §6): the partition, one 32-bit index a particle; from half a million particles
+    // drawn a sixteenth at a time, with a 4-bit group a particle (the values are counted above).
     func batched(_ v: ConfigValue?) -> Bool {
       guard let o = object(v) else { return false }
       if (int(o["batch"]) ?? 0) >= 2 { return true }
@@ -181,7 +182,8 @@ public enum MemoryEstimate {
       return false
     }
     if batched(resolved["objective"]) {
-      result.append(Item(path: "objective", what: "the random-batch partition of \(m) particles", bytes: 4 * Double(m), fix: "use fewer particles"))
+      let bytes = m >= 500_000 ? (0.5 + 4.0 / 16 * 1.2) * Double(m) : 4 * Double(m)
+      result.append(Item(path: "objective", what: "the random-batch partition of \(m) particles", bytes: bytes, fix: "use fewer particles"))
     }
     if reading > 0 {
       // The bytes and their decoded text, both held while the table is parsed.

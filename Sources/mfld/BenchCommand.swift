@@ -29,7 +29,7 @@ enum BenchCommand: Command {
     batches      random-batch interactions: McKean–Vlasov with a Gaussian kernel at m = 10⁴, 10⁵, 10⁶ and
                  batches of 2, 4, 8 (and the exact interaction at 10⁴), each a child `mfld run` on 2 threads:
                  steps/s and peak RSS in clouds beyond the process baseline (target at 10⁶, p = 4: ≥ 20
-                 steps/s, ≤ 2 clouds)
+                 steps/s, ≤ 2.1 clouds: the cloud, its gradient and the partition)
     expressions  formula-defined potentials against the built-ins
     plugins      what the plugin boundary costs: the example plugin's copies of Euler–Maruyama (McKean–Vlasov,
                  m = 1000; target ≥ 95% of the built-in's steps/s) and of the relu two-layer network (bilevel,

@@ -48,4 +48,26 @@ struct RandomPermutationTests {
       #expect(abs(sums[j] / Double(draws) - 0.5) < 4 * se, "element \(e): mean \(sums[j] / Double(draws))")
     }
   }
+
+  /// Random batches draw the permutation a group of buckets at a time (`draw(group:into:)`), finding each group's
+  /// members by their 4-bit group: every group must write exactly the whole draw's positions.
+  @Test("drawn a group of buckets at a time, the positions are the whole draw's, on 1 and 2 threads",
+        arguments: [(1, 7), (200_000, 1), (200_000, 3), (200_000, 16), (70_001, 16), (300_001, 5)])
+  func groups(count m: Int, groups: Int) {
+    let whole = draw(count: m, step: 6, threads: 1)
+    for threads in [1, 2] {
+      var shuffler = BucketedPermutation(), pieces = [Int32](repeating: -1, count: m)
+      shuffler.prepare(RandomStream(seed: 5), step: 6, count: m, groups: groups, parallel: Parallel(threads: threads))
+      #expect(shuffler.groupCount >= 1 && shuffler.groupCount <= min(groups, 16), "\(shuffler.groupCount) groups")
+      var next = 0
+      for g in 0..<shuffler.groupCount {
+        let positions = shuffler.group(g).positions
+        #expect(positions.lowerBound == next, "group \(g) starts where the previous one ended")
+        next = positions.upperBound
+        pieces.withUnsafeMutableBufferPointer { shuffler.draw(group: g, into: $0.baseAddress! + positions.lowerBound, parallel: Parallel(threads: threads)) }
+      }
+      #expect(next == m)
+      #expect(pieces == whole, "\(m) elements in \(groups) groups, \(threads) thread(s)")
+    }
+  }
 }

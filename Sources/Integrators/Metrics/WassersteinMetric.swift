@@ -30,9 +30,23 @@ public final class WassersteinMetric<G: Geometry>: Metric {
       cloud.coordinates.withUnsafeMutableBufferPointer { g.projectAndRetract($0.baseAddress!, along: gradient.baseAddress!, count: count) }
       return
     }
-    ParticleSweep.forEach(&cloud, gradient: gradient, temperature: tau, noise: noise, step: step, parallel: parallel, reference: u) { x, v, xi, du in
-      ParticleSweep.langevinMove(x, drift: v, noise: xi, on: g, stepSize: eta, temperature: tau, noiseScale: noiseScale, referenceGradient: du)
+    // The built-in geometries by their concrete types, so that each particle's move is inlined: inside this
+    // generic class's method, G is not specialized, and every retraction was a witness-table call.
+    switch g {
+    case let e as Euclidean: langevinMoves(&cloud, on: e, gradient: gradient, stepSize: eta, temperature: tau, noise: noise, step: step, parallel: parallel, reference: u)
+    case let s as Sphere: langevinMoves(&cloud, on: s, gradient: gradient, stepSize: eta, temperature: tau, noise: noise, step: step, parallel: parallel, reference: u)
+    case let t as Torus: langevinMoves(&cloud, on: t, gradient: gradient, stepSize: eta, temperature: tau, noise: noise, step: step, parallel: parallel, reference: u)
+    default: langevinMoves(&cloud, on: g, gradient: gradient, stepSize: eta, temperature: tau, noise: noise, step: step, parallel: parallel, reference: u)
     }
+  }
+}
+
+/// Every particle's Langevin move on `g` (a free function, specialized for the concrete geometry at each call).
+private func langevinMoves<H: Geometry>(_ cloud: inout ParticleCloud, on g: H, gradient: UnsafeMutableBufferPointer<Double>, stepSize eta: Double,
+                                        temperature tau: Double, noise: RandomStream, step: Int, parallel: Parallel, reference u: (any ScalarField)?) {
+  let noiseScale = (2 * eta * tau).squareRoot()
+  ParticleSweep.forEach(&cloud, gradient: gradient, temperature: tau, noise: noise, step: step, parallel: parallel, reference: u) { x, v, xi, du in
+    ParticleSweep.langevinMove(x, drift: v, noise: xi, on: g, stepSize: eta, temperature: tau, noiseScale: noiseScale, referenceGradient: du)
   }
 }
 

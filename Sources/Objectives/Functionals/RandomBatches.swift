@@ -22,14 +22,22 @@ public final class RandomBatches {
   let random: RandomStream
   /// The step whose partition evaluations use; nil: exact (no batches).
   public private(set) var step: Int? = 0
-  private var permutation: [Int32] = []
   private var shuffler = BucketedPermutation()
-  private var drawn: (step: Int, count: Int)?
+  /// The partition's positions a group of buckets at a time, after the tail of the previous group that the
+  /// next chunk of batches still needs; and each chunk's sum.
+  private var segment: [Int32] = []
+  private var chunkTotals: [Double] = []
+  /// The groups the partition is drawn in (nil: 16 from half a million particles on — where the whole
+  /// partition's 4 bytes a particle would be a quarter of a 2-D cloud — and 1 below).
+  let groups: Int?
 
-  public init(size: Int, random: RandomStream) {
+  /// `groups`: how many pieces the partition is drawn in (1–16; nil: by the count, as above). The numbers do not
+  /// depend on it.
+  public init(size: Int, random: RandomStream, groups: Int? = nil) {
     precondition(size >= 2, "a random batch holds at least two particles")
     self.size = size
     self.random = random
+    self.groups = groups
   }
 
   public func randomize(step: Int?) { self.step = step }
@@ -67,12 +75,8 @@ public final class RandomBatches {
     guard let step else { preconditionFailure("exact evaluation goes through PairwiseSum") }
     let m = cloud.count
     precondition(m <= Int(Int32.max), "more particles than a random-batch partition indexes")
-    if drawn.map({ $0.step != step || $0.count != m }) ?? true {
-      if permutation.count != m { permutation = [Int32](repeating: 0, count: m) }
-      permutation.withUnsafeMutableBufferPointer { shuffler.draw(random, step: step, into: $0, parallel: parallel) }
-      // A draw cut short by a stop request is not kept (the step is discarded).
-      drawn = Cancellation.requested ? nil : (step, m)
-    }
+    // Pass 1 of the step's permutation: the bucket sizes. The positions are drawn group by group below.
+    shuffler.prepare(random, step: step, count: m, groups: groups ?? (m >= 500_000 ? 16 : 1), parallel: parallel)
     // Concrete call sites, so that the loop is specialized (and the kernel inlined) for the built-in parts.
     switch (kernel, geometry) {
     case let (k as GaussianKernel, g as Euclidean): return evaluate(k, g, cloud: cloud, values: values, gradients: gradients, parallel: parallel)
@@ -87,7 +91,7 @@ public final class RandomBatches {
                                                      values: UnsafeMutablePointer<Double>?, gradients: UnsafeMutablePointer<Double>?,
                                                      parallel: Parallel) -> Double {
     let m = cloud.count, d = cloud.dimension, p = size
-    let layout = Layout(count: m, size: p), batches = layout.batches
+    let layout = Layout(count: m, size: p)
     let w0: Double = withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, d)) { z in
       z.initialize(repeating: 0)
       return kernel.evaluate(z.baseAddress!, gradient: nil)
@@ -99,14 +103,14 @@ public final class RandomBatches {
     }
     let wantsGradients = gradients != nil
     return cloud.coordinates.withUnsafeBufferPointer { xp in
-      permutation.withUnsafeBufferPointer { perm in
         let x = xp.baseAddress!
-        return parallel.sum(batches, grain: grain) { chunk in
+        /// Σ_i V_B(X^i) over the chunk's batches; `perm` addresses the partition by position.
+        func chunkSum(_ chunk: Range<Int>, _ perm: UnsafePointer<Int32>) -> Double {
           // The chunk's particles, gathered in partition order: the random reads in one tight loop, then
           // the batches on contiguous memory, then one scatter.
           let first = layout.range(chunk.lowerBound).lowerBound, end = layout.range(chunk.upperBound - 1).upperBound, n = end - first
           let xs = Dense.threadScratch(scratch), gs = xs + n * d, vs = gs + n * d, pairBuffer = vs + n
-          Dense.gatherRows(x, width: d, index: perm.baseAddress! + first, count: n, into: xs)
+          Dense.gatherRows(x, width: d, index: perm + first, count: n, into: xs)
           for r in 0..<(n * d) { gs[r] = 0 }
           for r in 0..<n { vs[r] = 0 }
           for b in chunk {
@@ -165,10 +169,56 @@ public final class RandomBatches {
           }
           var total = 0.0
           for r in 0..<n { total += vs[r] }
-          if let gradients { Dense.scatterRows(gs, width: d, index: perm.baseAddress! + first, count: n, into: gradients) }
-          if let values { Dense.scatterRows(vs, width: 1, index: perm.baseAddress! + first, count: n, into: values) }
+          if let gradients { Dense.scatterRows(gs, width: d, index: perm + first, count: n, into: gradients) }
+          if let values { Dense.scatterRows(vs, width: 1, index: perm + first, count: n, into: values) }
           return total
         }
+        return partitionedSum(layout: layout, grain: grain, parallel: parallel, chunkSum)
+    }
+  }
+
+  /// Σ over the chunks of `grain` batches of chunkSum(chunk, perm), added in chunk order (`Parallel.sum`'s
+  /// order: the same bits on any thread count and in any number of groups). The partition is drawn a group of
+  /// buckets at a time into `segment`: each chunk is evaluated once all its positions are drawn, and the
+  /// positions a later chunk still needs move to the front before the next group is drawn behind them.
+  private func partitionedSum(layout: Layout, grain: Int, parallel: Parallel,
+                              _ chunkSum: (Range<Int>, UnsafePointer<Int32>) -> Double) -> Double {
+    let m = shuffler.count, batches = layout.batches, chunks = (batches + grain - 1) / grain, groups = shuffler.groupCount
+    func batchRange(_ c: Int) -> Range<Int> { c * grain ..< min(batches, (c + 1) * grain) }
+    func positions(_ c: Int) -> Range<Int> { layout.range(c * grain).lowerBound ..< layout.range(min(batches, (c + 1) * grain) - 1).upperBound }
+    var largest = 0
+    for g in 0..<groups { largest = max(largest, shuffler.group(g).positions.count) }
+    let needed = largest + grain * (size + 1)
+    // Room to spare, so that a group a little larger at a later step does not allocate again.
+    if segment.count < needed { segment = [Int32](repeating: 0, count: groups > 1 ? needed + needed / 8 : needed) }
+    if chunkTotals.count < chunks { chunkTotals = [Double](repeating: 0, count: chunks) }
+    return segment.withUnsafeMutableBufferPointer { buffer in
+      chunkTotals.withUnsafeMutableBufferPointer { totals in
+        var held = 0, done = 0, g = 0  // the buffer holds positions held ..< end; chunks ..< done are summed
+        while done < chunks {
+          var end = m
+          if g < groups {
+            let group = shuffler.group(g)
+            shuffler.draw(group: g, into: buffer.baseAddress! + (group.positions.lowerBound - held), parallel: parallel)
+            end = group.positions.upperBound
+            g += 1
+          }
+          var ready = done
+          while ready < chunks && positions(ready).upperBound <= end { ready += 1 }
+          let perm = UnsafePointer(buffer.baseAddress! - held)
+          parallel.forEachChunk(ready - done, grain: 1) { r in
+            for c in r.lowerBound + done ..< r.upperBound + done { totals[c] = chunkSum(batchRange(c), perm) }
+          }
+          done = ready
+          // The positions the next chunk needs from this group, to the front.
+          let keep = done < chunks ? positions(done).lowerBound : end
+          if end > keep { memmove(buffer.baseAddress!, buffer.baseAddress! + (keep - held), (end - keep) * MemoryLayout<Int32>.stride) }
+          held = keep
+        }
+        if chunks <= 1 { return totals[0] }
+        var total = 0.0
+        for c in 0..<chunks { total += totals[c] }
+        return total
       }
     }
   }

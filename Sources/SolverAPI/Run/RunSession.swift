@@ -41,7 +41,7 @@ public final class RunSession {
   let firstStep: Int
   var lastProgress = 0.0
   var lastObjective = Double.nan
-  // Step times: the last, and a moving average that a scheduler's hiccup does not move much.
+  // Step times: the last, and a moving average that a scheduler's hiccup does not move much (∞: not known yet).
   var lastStepSeconds = Double.infinity, typicalStepSeconds = Double.infinity
 
   /// Claims the plan's parts and begins the trace; the arguments are `Solver.run`'s.
@@ -64,6 +64,9 @@ public final class RunSession {
     self.cancellable = cancellable
     self.checkpoint = checkpoint
     firstStep = self.plan.state.step
+    // The estimate, when the plan has one, stands for the steps not yet timed, and starts the moving average:
+    // a first step slowed by one-time costs (page faults, scratch) does not get the next one guarded.
+    if let expected = self.plan.expectedStepSeconds { (lastStepSeconds, typicalStepSeconds) = (expected, expected) }
     randomized = (self.plan.problem.objective as? any StepRandomizedObjective).flatMap { $0.isRandomized ? $0 : nil }
     _ = PartFailures.take()  // a report left by an earlier run or a check is not this run's
     try sink.begin(columns: self.plan.columns)
@@ -120,9 +123,7 @@ public final class RunSession {
     let t = plan.state.step
     randomized?.randomize(step: t)
     // A step that may be long is guarded: its starting point is kept, and a stop request may cut it short.
-    let mayBeLong = typicalStepSeconds.isFinite ? typicalStepSeconds > 0.1 || lastStepSeconds > 0.5
-                                                : plan.expectedStepSeconds.map { $0 > 0.1 } ?? true
-    let guarded = cancellable && mayBeLong ? Solver.StepGuard(plan) : nil
+    let guarded = cancellable && (typicalStepSeconds > 0.1 || lastStepSeconds > 0.5) ? Solver.StepGuard(plan) : nil
     if guarded != nil { Cancellation.arm(true) }
     let stepStart = seconds()
     let recording = t % plan.recordEvery == 0

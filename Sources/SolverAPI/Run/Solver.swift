@@ -18,7 +18,7 @@ public enum Solver {
   /// with a `.reused` error before anything happens (RunPlan explains why).
   ///
   /// `cancellable` (one run per process: `Cancellation` is process-wide): a step that may take long — the
-  /// first (unless `plan.expectedStepSeconds` says it is short), and any while steps typically take more than 0.1 s (a moving average), or after one of more than
+  /// first (unless `plan.expectedStepSeconds` says it is short), and any while steps typically take more than 0.1 s (a moving average, started at that estimate), or after one of more than
   /// 0.5 s — is guarded; steps shorter than that finish before a stop request is seen. The particles and the parts' checkpoint
   /// state are kept from before it, and `Cancellation` is armed, so that a stop request (a signal calling
   /// `Cancellation.request()`) cuts the step short. The run then ends as interrupted at the last completed
