@@ -15,7 +15,9 @@ import SolverAPI
 /// taking one more — never a batch of one, which would have no estimate (MATH.md lets the last batch be
 /// smaller; spreading the remainder keeps every |B| ≥ 2 and leaves the estimate unbiased). With m ≤ p there
 /// is one batch and the sum is exact. Each batch's sums are formed pair by pair in a fixed order and each
-/// particle belongs to one batch: the same bits on any thread count.
+/// particle belongs to one batch: the same bits on any thread count. The permutation is redrawn at each
+/// evaluation (it is cheap, and nothing is kept between them), from half a million particles a group of
+/// buckets at a time, so that it never takes 4 bytes a particle (`partitionedSum`).
 public final class RandomBatches {
   /// p.
   public let size: Int
