@@ -72,27 +72,40 @@ struct LibraryUseTests {
     }
   }
 
-  @Test("a run moves its particles in place: the experiment keeps no copy of the start, and a step estimated short is not guarded")
-  func particlesMoveInPlace() throws {
+  /// An integrator that does not commit before moving (a plugin's, by default): Euler–Maruyama's steps, but a
+  /// guarded step must keep a copy of the particles to restore.
+  final class Uncommitted: Integrator {
+    let inner: EulerMaruyama
+    init(_ inner: EulerMaruyama) { self.inner = inner }
+    var temperature: any Schedule { inner.temperature }
+    var stepSize: any Schedule { inner.stepSize }
+    func step(_ state: inout SolverState, problem: Problem, noise: RandomStream, parallel: Parallel) throws -> Double {
+      try inner.step(&state, problem: problem, noise: noise, parallel: parallel)
+    }
+  }
+
+  @Test("a run moves its particles in place: the experiment keeps no copy of the start, a step estimated short is not guarded, and a guarded Euler–Maruyama step keeps no copy either",
+        arguments: [("estimated", true), ("unknown", true), ("unknown, uncommitted", false)])
+  func particlesMoveInPlace(estimate: String, inPlace: Bool) throws {
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("mfld-inplace-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: out) }
-    for estimated in [true, false] {
-      var experiment = try Experiment.load(file: Self.exampleFile, overrides: ["steps=4", "record.every=1"])
-      if estimated {
-        // Composed, the plan carries the step's estimate (StepCost): 2000 particles in 2-D, well under 0.1 s.
-        #expect((experiment.plan.expectedStepSeconds ?? .infinity) < 0.1)
-      } else {
-        // Unknown, the first step of a cancellable run is guarded: its start is kept, so the step copies the particles.
-        experiment.plan.expectedStepSeconds = nil
-      }
-      let witness = BufferWitness()
-      experiment.plan.observers.append(witness)
-      let result = try (consume experiment).run(outputPath: out.appendingPathComponent("\(estimated)").path, cancellable: true)
-      #expect(result.outcome.failure == nil && witness.addresses.count == 5)  // steps 0–3 and the final record
-      // The first step moved the particles in the buffer they started in — or, guarded, in a copy beside the kept start.
-      #expect((witness.addresses[1] == witness.addresses[0]) == estimated, "\(witness.addresses)")
-      // After it, steps are short: none is guarded, every one moves the particles in place.
-      #expect(Set(witness.addresses.dropFirst()).count == 1, "\(witness.addresses)")
+    var experiment = try Experiment.load(file: Self.exampleFile, overrides: ["steps=4", "record.every=1"])
+    if estimate == "estimated" {
+      // Composed, the plan carries the step's estimate (StepCost): 2000 particles in 2-D, well under 0.1 s.
+      #expect((experiment.plan.expectedStepSeconds ?? .infinity) < 0.1)
+    } else {
+      // Unknown, the first step of a cancellable run is guarded. Euler–Maruyama commits before it moves the
+      // particles, so the guard keeps none; an integrator that does not makes the guard keep them, and the
+      // step moves a copy beside the kept start.
+      experiment.plan.expectedStepSeconds = nil
+      if !inPlace { experiment.plan.integrator = Uncommitted(try #require(experiment.plan.integrator as? EulerMaruyama)) }
     }
+    let witness = BufferWitness()
+    experiment.plan.observers.append(witness)
+    let result = try (consume experiment).run(outputPath: out.path, cancellable: true)
+    #expect(result.outcome.failure == nil && witness.addresses.count == 5)  // steps 0–3 and the final record
+    #expect((witness.addresses[1] == witness.addresses[0]) == inPlace, "\(witness.addresses)")
+    // After it, steps are short: none is guarded, every one moves the particles in place.
+    #expect(Set(witness.addresses.dropFirst()).count == 1, "\(witness.addresses)")
   }
 }

@@ -52,7 +52,7 @@ struct RandomPermutationTests {
   /// Random batches draw the permutation a group of buckets at a time (`draw(group:into:)`), finding each group's
   /// members by their 4-bit group: every group must write exactly the whole draw's positions.
   @Test("drawn a group of buckets at a time, the positions are the whole draw's, on 1 and 2 threads",
-        arguments: [(1, 7), (200_000, 1), (200_000, 3), (200_000, 16), (70_001, 16), (300_001, 5)])
+        arguments: [(1, 7), (200_000, 1), (200_000, 3), (200_000, 16), (70_001, 16), (300_001, 5), (4_300_001, 16)])
   func groups(count m: Int, groups: Int) {
     let whole = draw(count: m, step: 6, threads: 1)
     for threads in [1, 2] {
@@ -69,5 +69,31 @@ struct RandomPermutationTests {
       #expect(next == m)
       #expect(pieces == whole, "\(m) elements in \(groups) groups, \(threads) thread(s)")
     }
+  }
+
+  /// The specification, written out serially: bucket j(i) = ⌊h·B/2⁶⁴⌋ from SplitMix64 at counter i, a stable
+  /// sort by bucket, then Fisher–Yates within each bucket with the draw for position j addressed by j.
+  func reference(count m: Int, step: Int, stream: RandomStream = RandomStream(seed: 5)) -> [Int32] {
+    let buckets = max(1, m / BucketedPermutation.bucketSize)
+    let seeds = (mix64(stream.key ^ mix64(UInt64(step) &+ 1)), mix64(stream.key ^ mix64(UInt64(step) &+ 2)))
+    func below(_ n: Int, _ seed: UInt64, _ counter: Int) -> Int {
+      Int(mix64(seed &+ UInt64(counter) &* 0x9E37_79B9_7F4A_7C15).multipliedFullWidth(by: UInt64(n)).high)
+    }
+    var bucketOf = [Int](repeating: 0, count: m), start = [Int](repeating: 0, count: buckets + 1)
+    for i in 0..<m { bucketOf[i] = below(buckets, seeds.0, i); start[bucketOf[i] + 1] += 1 }
+    for b in 0..<buckets { start[b + 1] += start[b] }
+    var next = start, p = [Int32](repeating: 0, count: m)
+    for i in 0..<m { p[next[bucketOf[i]]] = Int32(i); next[bucketOf[i]] += 1 }
+    for b in 0..<buckets {
+      for j in stride(from: start[b + 1] - 1, to: start[b], by: -1) { p.swapAt(j, start[b] + below(j - start[b] + 1, seeds.1, j)) }
+    }
+    return p
+  }
+
+  /// Beyond 4 million elements the counting chunks grow (m/64 each), which must not change the permutation.
+  @Test("the parallel draw is the specification written out serially, with the chunks of 65 536 and with larger ones",
+        arguments: [70_001, 4_300_001])
+  func matchesSpecification(count m: Int) {
+    #expect(draw(count: m, step: 9, threads: 2) == reference(count: m, step: 9))
   }
 }

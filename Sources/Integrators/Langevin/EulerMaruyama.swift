@@ -31,6 +31,8 @@ public final class EulerMaruyama: Integrator, Checkpointable {
   }
 
   public var reportsExactObjective: Bool { estimator.isExact }
+  /// The estimator reads the particles, the metric's move alone changes them.
+  public var commitsBeforeMoving: Bool { true }
   public func incompatibility(with problem: Problem) -> String? { estimator.incompatibility(with: problem) }
 
   public func step(_ state: inout SolverState, problem: Problem, noise: RandomStream, parallel: Parallel) throws -> Double {
@@ -49,6 +51,8 @@ public final class EulerMaruyama: Integrator, Checkpointable {
         try estimator.estimate(state, problem: problem, into: gp, values: needsValues ? vp : nil, parallel: parallel)
       }
     }
+    // The drift took the time; the move is short. A stop request that cut the drift leaves the particles alone.
+    if Cancellation.commit() { return f }
     g.withUnsafeMutableBufferPointer { gp in
       v.withUnsafeMutableBufferPointer { vp in
         problem.metric.move(&state.cloud, gradient: gp, values: needsValues ? vp : nil, stepSize: eta, temperature: tau,

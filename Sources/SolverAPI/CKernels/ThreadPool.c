@@ -41,11 +41,21 @@ static inline void relax(void) {
 /// same rows finds them in the same core's cache), taking them through its own cursor, on its own
 /// cache line; then it helps the others through theirs (so a participant that is late or descheduled
 /// holds nobody up). Without stealing, a job touches no shared cache line but the job's own fields.
-static atomic_int cancel_armed, cancel_requested;
-void mfld_cancel_arm(int armed) { atomic_store(&cancel_armed, armed); }
-void mfld_cancel_request(void) { if (atomic_load(&cancel_armed)) atomic_store(&cancel_requested, 1); }
-int mfld_cancel_requested(void) { return atomic_load_explicit(&cancel_requested, memory_order_relaxed); }
-void mfld_cancel_reset(void) { atomic_store(&cancel_requested, 0); }
+// The cancellation state: one atomic word, so that a request and a commit cannot interleave.
+enum { CANCEL_IDLE, CANCEL_ARMED, CANCEL_REQUESTED, CANCEL_COMMITTED };
+static atomic_int cancel_state;
+static int cancel_swap(int from, int to) { return atomic_compare_exchange_strong(&cancel_state, &from, to); }
+void mfld_cancel_arm(int armed) {
+  if (armed) { atomic_store(&cancel_state, CANCEL_ARMED); return; }
+  if (!cancel_swap(CANCEL_ARMED, CANCEL_IDLE)) cancel_swap(CANCEL_COMMITTED, CANCEL_IDLE);  // a request stays until reset
+}
+void mfld_cancel_request(void) { cancel_swap(CANCEL_ARMED, CANCEL_REQUESTED); }
+int mfld_cancel_requested(void) { return atomic_load_explicit(&cancel_state, memory_order_relaxed) == CANCEL_REQUESTED; }
+void mfld_cancel_reset(void) { cancel_swap(CANCEL_REQUESTED, CANCEL_IDLE); }
+int mfld_cancel_commit(void) {
+  if (cancel_swap(CANCEL_ARMED, CANCEL_COMMITTED)) return 0;
+  return atomic_load(&cancel_state) == CANCEL_REQUESTED;
+}
 
 typedef struct { _Alignas(64) atomic_long next; } cursor;
 static cursor cursors[MAX_WORKERS + 1];

@@ -19,9 +19,16 @@ public protocol Integrator: AnyObject {
 
   /// Why this integrator cannot serve the problem (a minibatch needs data), or nil when it can.
   func incompatibility(with problem: Problem) -> String?
+
+  /// True when `step` calls `Cancellation.commit()` before it first changes the particles, and returns at
+  /// once, changing nothing, when that says a stop request cut the step. A long step that may be cut then
+  /// keeps no copy of the particles to restore (at 10⁸ particles, a cloud of memory). Default false: the
+  /// run keeps the copy.
+  var commitsBeforeMoving: Bool { get }
 }
 
 extension Integrator {
+  public var commitsBeforeMoving: Bool { false }
   public var reportsExactObjective: Bool { true }
   public func incompatibility(with problem: Problem) -> String? { nil }
 }

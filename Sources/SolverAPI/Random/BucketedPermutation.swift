@@ -17,9 +17,13 @@ import LinearAlgebra
 /// Random batches take a million particles' partition a sixteenth at a time this way: half a byte and a quarter
 /// a particle where the whole permutation takes four.
 public struct BucketedPermutation {
-  /// Elements per bucket (about) and per counting chunk.
+  /// Elements per bucket (about).
   public static let bucketSize = 16_384
-  static let chunkSize = 65_536
+  /// Elements per counting chunk: 65 536, or m/64 beyond 4 million elements, so that the per-(chunk, bucket)
+  /// tables stay at 64 rows (at 10⁸ elements 6 MB, where 65 536 a chunk would take 150). Within a bucket the
+  /// chunks' shares go in chunk order and each in index order — index order whatever the chunks — so the
+  /// permutation does not depend on them.
+  private var chunkSize = 65_536
   /// Per (chunk, bucket): where the chunk's share of the bucket starts; then each bucket's first position
   /// (buckets + 1 of them, the last m).
   private var offsets: [Int] = []
@@ -48,7 +52,8 @@ public struct BucketedPermutation {
   public mutating func prepare(_ random: RandomStream, step: Int, count m: Int, groups: Int, parallel: Parallel) {
     count = m
     guard m > 1 else { (bucketCount, groupCount) = (0, m); return }
-    let buckets = max(1, m / Self.bucketSize), chunks = (m + Self.chunkSize - 1) / Self.chunkSize
+    chunkSize = max(65_536, ((m + 63) / 64 + 1) / 2 * 2)  // even: two elements' groups share a byte
+    let buckets = max(1, m / Self.bucketSize), chunkSize = self.chunkSize, chunks = (m + chunkSize - 1) / chunkSize
     perGroup = (buckets + min(max(groups, 1), 16, buckets) - 1) / min(max(groups, 1), 16, buckets)
     (bucketCount, self.chunks, groupCount) = (buckets, chunks, (buckets + perGroup - 1) / perGroup)
     if offsets.count != chunks * buckets + buckets + 1 {
@@ -64,8 +69,8 @@ public struct BucketedPermutation {
         let count = c.baseAddress!, start = count + chunks * buckets  // start[b]: bucket b's first position; start[buckets] = m
         let groups = grouped ? g.baseAddress : nil
         count.update(repeating: 0, count: chunks * buckets)
-        parallel.forEachChunk(m, grain: Self.chunkSize) { range in
-          let row = count + (range.lowerBound / Self.chunkSize) * buckets
+        parallel.forEachChunk(m, grain: chunkSize) { range in
+          let row = count + (range.lowerBound / chunkSize) * buckets
           mfld_bucket_count(seed, range.lowerBound, range.upperBound, UInt64(buckets), perGroup, row, groups)
         }
         // Where each chunk's share of each bucket goes: buckets in order, chunks in order within a bucket.
@@ -94,7 +99,7 @@ public struct BucketedPermutation {
   /// `group(g).positions` written to out[0...].
   public mutating func draw(group g: Int, into out: UnsafeMutablePointer<Int32>, parallel: Parallel) {
     guard bucketCount > 0 else { if count == 1 { out[0] = 0 }; return }
-    let (m, buckets, chunks) = (count, bucketCount, self.chunks), seeds = self.seeds
+    let (m, buckets, chunks, chunkSize) = (count, bucketCount, self.chunks, self.chunkSize), seeds = self.seeds
     let (b, positions) = group(g), base = positions.lowerBound, grouped = groupCount > 1
     offsets.withUnsafeBufferPointer { o in
       cursors.withUnsafeMutableBufferPointer { c in
@@ -102,8 +107,8 @@ public struct BucketedPermutation {
           let offset = o.baseAddress!, cursor = c.baseAddress!, start = offset + chunks * buckets
           let groups = grouped ? gp.baseAddress : nil
           // Pass 2: place the members, each chunk's in index order from where its share of the bucket starts.
-          parallel.forEachChunk(m, grain: Self.chunkSize) { range in
-            let k = range.lowerBound / Self.chunkSize
+          parallel.forEachChunk(m, grain: chunkSize) { range in
+            let k = range.lowerBound / chunkSize
             let row = cursor + k * buckets
             for j in b { row[j] = offset[k * buckets + j] - base }
             mfld_bucket_place(seeds.0, range.lowerBound, range.upperBound, UInt64(buckets), Int32(g), groups, row, out)

@@ -18,9 +18,11 @@ public enum Solver {
   /// with a `.reused` error before anything happens (RunPlan explains why).
   ///
   /// `cancellable` (one run per process: `Cancellation` is process-wide): a step that may take long — the
-  /// first (unless `plan.expectedStepSeconds` says it is short), and any while steps typically take more than 0.1 s (a moving average, started at that estimate), or after one of more than
-  /// 0.5 s — is guarded; steps shorter than that finish before a stop request is seen. The particles and the parts' checkpoint
-  /// state are kept from before it, and `Cancellation` is armed, so that a stop request (a signal calling
+  /// first (unless `plan.expectedStepSeconds` says it is short), and any while steps typically take more than
+  /// 0.1 s (a moving average, started at that estimate), or after one of more than 0.5 s — is guarded; steps
+  /// shorter than that finish before a stop request is seen. The parts' checkpoint state is kept from before
+  /// it — and the particles, unless the integrator commits before moving them (`Integrator.commitsBeforeMoving`:
+  /// Euler–Maruyama does) — and `Cancellation` is armed, so that a stop request (a signal calling
   /// `Cancellation.request()`) cuts the step short. The run then ends as interrupted at the last completed
   /// step, with that step's state restored and checkpointed: resuming repeats the cut step exactly.
   public static func run(_ plan: consuming RunPlan, sink: TraceSink, progressInterval: Double = 0.25,
@@ -32,13 +34,14 @@ public enum Solver {
                    checkpointEvery: checkpointEvery, cancellable: cancellable, checkpoint: checkpoint).finish()
   }
 
-  /// The starting point of a guarded step: the particles and the parts' checkpoint state.
+  /// The starting point of a guarded step: the parts' checkpoint state, and the particles unless the integrator
+  /// commits before it moves them (then a cut step has not changed them).
   struct StepGuard {
-    let state: SolverState
+    let state: SolverState?
     let parts: [(part: any Checkpointable, state: [String: [Double]])]
 
     init(_ plan: RunPlan) {
-      state = plan.state
+      state = plan.integrator.commitsBeforeMoving ? nil : plan.state
       parts = [plan.integrator as AnyObject, plan.problem.objective as AnyObject].compactMap { $0 as? any Checkpointable }
         .map { ($0, $0.checkpointState()) }
     }
@@ -48,7 +51,7 @@ public enum Solver {
     func discard(_ plan: inout RunPlan) throws {
       Cancellation.arm(false)
       Cancellation.reset()
-      plan.state = state
+      if let state { plan.state = state }
       for (part, saved) in parts { try part.restoreCheckpoint(saved) }
     }
   }

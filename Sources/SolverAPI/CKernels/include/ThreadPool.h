@@ -37,6 +37,11 @@ void mfld_cancel_arm(int armed);
 void mfld_cancel_request(void);
 int mfld_cancel_requested(void);
 void mfld_cancel_reset(void);
+/// The step is about to change what a cut would have to restore (its particles): returns 1 when a request
+/// already cut it (the caller must return without changing them), else 0, and a later request then waits
+/// for the step's end (the loops run in full). One atomic state — idle, armed, requested, committed — so a
+/// request racing the commit lands on one side of it.
+int mfld_cancel_commit(void);
 
 #ifdef __cplusplus
 }
