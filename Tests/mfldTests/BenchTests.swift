@@ -24,11 +24,21 @@ struct BenchTests {
     return a.compactMap { if case .object(let o) = $0 { return o } else { return nil } }
   }
 
+  /// `mfld bench SUITE --quick --json`, which must exit 0: its rows.
+  func quickRows(_ suite: String) throws -> [ConfigObject] {
+    let r = try MFLD.run(["bench", suite, "--quick", "--json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    return try rows(r.stdout)
+  }
+
+  /// The rows' names, in order.
+  func names(_ rows: [ConfigObject]) -> [String] {
+    rows.compactMap { if case .string(let s)? = $0["name"] { return s } else { return nil } }
+  }
+
   @Test("bench steps --quick --json: one row per case and thread count, a roofline row per network case, with figures and notes")
   func stepsJSON() throws {
-    let r = try MFLD.run(["bench", "steps", "--quick", "--json"])
-    #expect(r.status == 0, "\(r.stderr)")
-    let rows = try rows(r.stdout)
+    let rows = try quickRows("steps")
     #expect(rows.count == 10, "bilevel, lift, McKean–Vlasov, deconvolution × 1 and 2 threads, and the roofline of bilevel and lift")
     for row in rows {
       #expect(row.keys == ["suite", "name", "value", "unit", "note", "failed"])
@@ -39,7 +49,7 @@ struct BenchTests {
       let value = try #require(row["value"]?.doubleValue)
       #expect(value > 0 && value.isFinite)
     }
-    let names = rows.compactMap { if case .string(let s)? = $0["name"] { return s } else { return nil } }
+    let names = self.names(rows)
     #expect(names.contains("bilevel (n, m, d) = (500, 200, 10), 1 thread"))
     #expect(names.contains("bilevel (n, m, d) = (500, 200, 10), 2 threads"))
     let bilevel = try #require(rows.first { $0["name"] == "bilevel (n, m, d) = (500, 200, 10), 2 threads" })
@@ -57,10 +67,8 @@ struct BenchTests {
   @Test("bench accuracy --quick: the reference's best G_λ, each method's time to it, NumPy's bilevel and lift, and the first",
         .enabled(if: BenchTests.numpyAvailable, "needs python3 with numpy"))
   func accuracyJSON() throws {
-    let r = try MFLD.run(["bench", "accuracy", "--quick", "--json"])
-    #expect(r.status == 0, "\(r.stderr)")
-    let rows = try rows(r.stdout)
-    let names = rows.compactMap { if case .string(let s)? = $0["name"] { return s } else { return nil } }
+    let rows = try quickRows("accuracy")
+    let names = self.names(rows)
     let size = "(n, m, d) = (500, 200, 10): "
     #expect(names == [size + "best G_λ of the reference run (bilevel, 400 steps)"]
             + ["bilevel", "bilevel, Wasserstein–Fisher–Rao (α = 1000)", "lift", "lift, conic", "NumPy bilevel", "NumPy lift"].map { size + $0 + ", seconds to the target" }
@@ -81,10 +89,8 @@ struct BenchTests {
 
   @Test("bench batches --quick: random batches and the exact interaction at m = 2000, with steps/s and peak RSS in clouds")
   func batchesJSON() throws {
-    let r = try MFLD.run(["bench", "batches", "--quick", "--json"])
-    #expect(r.status == 0, "\(r.stderr)")
-    let rows = try rows(r.stdout)
-    let names = rows.compactMap { if case .string(let s)? = $0["name"] { return s } else { return nil } }
+    let rows = try quickRows("batches")
+    let names = self.names(rows)
     #expect(names == ["McKean–Vlasov, m = 2000, batches of 4", "McKean–Vlasov, m = 2000, exact O(m²)"], "\(names)")
     for row in rows {
       #expect(row["failed"] == .bool(false) && row["unit"] == "steps/s")

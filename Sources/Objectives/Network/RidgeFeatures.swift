@@ -58,11 +58,10 @@ public final class RidgeFeatures: FeatureMap {
   /// pass (`Dense.weightedRowSum`).
   public func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?,
                        summing c: UnsafePointer<Double>, alpha: Double, into f: UnsafeMutablePointer<Double>, parallel: Parallel) {
-    let m = w.count, n = sampleCount
-    guard m > 0, n > 0 else { for k in 0..<n { f[k] = 0 }; return }
-    let grain = Dense.rowChunk(m), chunks = (m + grain - 1) / grain, partial = Dense.partialSums(chunks * n)
-    evaluate(w, features: features, jacobian: jacobian, sums: (c, partial), parallel: parallel)
-    Dense.addChunks(partial, chunks: chunks, width: n, alpha: alpha, beta: 0, into: f, parallel: parallel)
+    Dense.sumOverRowChunks(m: w.count, n: sampleCount, alpha: alpha, into: f, parallel: parallel) { grain, partial in
+      precondition(grain == Dense.rowChunk(w.count), "the product's chunks are the sums' chunks")
+      evaluate(w, features: features, jacobian: jacobian, sums: (c, partial), parallel: parallel)
+    }
   }
 
   private func evaluate(_ w: ParticleCloud, features: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?,
@@ -80,8 +79,7 @@ public final class RidgeFeatures: FeatureMap {
       inputsTransposed.withUnsafeBufferPointer { xp in
         parallel.forEachChunk(m, grain: grain) { chunk in
           let start = chunk.lowerBound * n
-          let sum = sums.map { $0.partial + chunk.lowerBound / grain * n }
-          sum?.initialize(repeating: 0, count: n)
+          let sum = sums.map { $0.partial + chunk.lowerBound / grain * n }  // the chunks of `Dense.sumOverRowChunks`
           Dense.product(m: chunk.count, n: n, k: D, wp.baseAddress! + chunk.lowerBound * D, aRow: D, aColumn: 1, xp.baseAddress!, bRow: n, bColumn: 1,
                         packed: packedInputs, into: features + start, ldc: n, positivePart: fusedRelu, parallel: .serial) { rows, columns in
             if !fusedRelu {

@@ -52,6 +52,16 @@ static void place_portable(uint64_t seed, ptrdiff_t i0, ptrdiff_t i1, uint64_t b
 }
 
 #if MFLD_X86
+/// Bit k of x to bit 2k.
+static inline uint64_t spread(uint32_t x) {
+  uint64_t v = x;
+  v = (v | v << 16) & 0x0000FFFF0000FFFFull;
+  v = (v | v << 8) & 0x00FF00FF00FF00FFull;
+  v = (v | v << 4) & 0x0F0F0F0F0F0F0F0Full;
+  v = (v | v << 2) & 0x3333333333333333ull;
+  return (v | v << 1) & 0x5555555555555555ull;
+}
+
 __attribute__((target("avx2")))
 static void place_avx2(uint64_t seed, ptrdiff_t i0, ptrdiff_t i1, uint64_t buckets, int group, const uint8_t *groups,
                        ptrdiff_t *count, int32_t *out) {
@@ -60,15 +70,10 @@ static void place_avx2(uint64_t seed, ptrdiff_t i0, ptrdiff_t i1, uint64_t bucke
   for (; i + 64 <= i1; i += 64) {
     const __m256i v = _mm256_loadu_si256((const __m256i *)(groups + (i >> 1)));
     // Byte k holds elements i + 2k (low half) and i + 2k + 1 (high half).
-    uint32_t even = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(v, low), g));
-    uint32_t odd = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(_mm256_srli_epi16(v, 4), low), g));
-    // Interleave the two masks into element order: bit 2k from even, bit 2k + 1 from odd.
-    uint64_t members = 0;
-    while (even | odd) {
-      // (A short loop: a group holds about one element in sixteen.)
-      if (even) { const int k = __builtin_ctz(even); members |= 1ull << (2 * k); even &= even - 1; }
-      if (odd) { const int k = __builtin_ctz(odd); members |= 1ull << (2 * k + 1); odd &= odd - 1; }
-    }
+    const uint32_t even = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(v, low), g));
+    const uint32_t odd = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(_mm256_srli_epi16(v, 4), low), g));
+    // The two masks interleaved into element order: bit 2k from even, bit 2k + 1 from odd.
+    uint64_t members = spread(even) | spread(odd) << 1;
     while (members) {
       const int e = __builtin_ctzll(members);
       members &= members - 1;

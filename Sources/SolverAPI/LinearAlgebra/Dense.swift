@@ -193,19 +193,29 @@ public enum Dense {
     mfld_add_rows(a, lda, rows, n, x, y)
   }
 
-  /// y (n) = α Σ_i x_i A[i, :] for A m × n: each chunk of rows (`rowChunk`) added row by row (`addRows`), the
-  /// chunks' sums in chunk order — the same bits as the ridge features' predictions formed tile by tile, and
-  /// on any thread count.
+  /// y (n) = α Σ_i x_i A[i, :] for A m × n: each chunk of rows added row by row (`addRows`), the chunks' sums in
+  /// chunk order (`sumOverRowChunks`) — the same bits as the ridge features' predictions formed tile by tile,
+  /// and on any thread count.
   public static func weightedRowSum(_ a: UnsafePointer<Double>, weights x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
                                     m: Int, n: Int, alpha: Double, parallel: Parallel) {
+    sumOverRowChunks(m: m, n: n, alpha: alpha, into: y, parallel: parallel) { grain, partial in
+      vectorParallel(m, n, parallel).forEachChunk(m, grain: grain) { rows in
+        addRows(a + rows.lowerBound * n, lda: n, rows: rows.count, n: n, weights: x + rows.lowerBound, into: partial + rows.lowerBound / grain * n)
+      }
+    }
+  }
+
+  /// y (n) = α Σ_c s_c over the chunks of `rowChunk(m)` rows of an m-row matrix, where `fill(grain, partial)`
+  /// adds chunk c's sums s_c into partial + c·n (zeroed first, the calling thread's buffer) and the sums are
+  /// added in chunk order: chunks that depend on m only, so the same bits on any thread count. y is zero when
+  /// m is.
+  public static func sumOverRowChunks(m: Int, n: Int, alpha: Double, into y: UnsafeMutablePointer<Double>, parallel: Parallel,
+                                      _ fill: (_ grain: Int, _ partial: UnsafeMutablePointer<Double>) -> Void) {
     guard n > 0 else { return }
     guard m > 0 else { y.update(repeating: 0, count: n); return }
     let grain = rowChunk(m), chunks = (m + grain - 1) / grain, partial = partialSums(chunks * n)
-    vectorParallel(m, n, parallel).forEachChunk(m, grain: grain) { rows in
-      let sum = partial + rows.lowerBound / grain * n
-      sum.update(repeating: 0, count: n)
-      addRows(a + rows.lowerBound * n, lda: n, rows: rows.count, n: n, weights: x + rows.lowerBound, into: sum)
-    }
+    partial.update(repeating: 0, count: chunks * n)
+    fill(grain, partial)
     addChunks(partial, chunks: chunks, width: n, alpha: alpha, beta: 0, into: y, parallel: parallel)
   }
 
@@ -281,14 +291,14 @@ public enum Dense {
 
   /// The calling thread's buffer for `count` partial sums (scratch slot 7): valid until the thread's next
   /// matrix–vector product; fill it from parallel chunks, then `addChunks`.
-  public static func partialSums(_ count: Int) -> UnsafeMutablePointer<Double> {
+  static func partialSums(_ count: Int) -> UnsafeMutablePointer<Double> {
     guard let partial = mfld_scratch(7, count) else { fatalError("Dense: out of memory for \(count) partial sums") }
     return partial
   }
 
   /// y = α Σ_c partial_c + β y over `chunks` rows of `width` partial sums, added in chunk order
   /// (`mfld_sum_rows`: one pass, the sums in registers).
-  public static func addChunks(_ partial: UnsafeMutablePointer<Double>, chunks: Int, width: Int, alpha: Double, beta: Double,
+  static func addChunks(_ partial: UnsafeMutablePointer<Double>, chunks: Int, width: Int, alpha: Double, beta: Double,
                         into y: UnsafeMutablePointer<Double>, parallel: Parallel) {
     parallel.forEachChunk(width, grain: max(1024, width / 8)) { columns in
       mfld_sum_rows(partial + columns.lowerBound, chunks, width, columns.count, alpha, beta, y + columns.lowerBound)
